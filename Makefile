@@ -1,0 +1,63 @@
+# Varde: `make run` serves the app, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+WORKERS ?= 3
+PLAN ?= varde/plan/content/lunner.yaml
+DEMO ?=
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test system-test-deps setup migrate messages proofs clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test system-test-deps
+
+# Chromium for browser tests, WeasyPrint's libraries and fonts for PDFs,
+# poppler for reading PDFs back, faketime for trying the app at another hour.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
+	fonts-dejavu-core fonts-liberation2 poppler-utils gettext
+system-test-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages: $$missing"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+setup: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_plan $(PLAN)
+	$(PY) manage.py collectstatic --noinput -v0
+	@if [ -n "$(DEMO)" ]; then $(PY) manage.py load_demo; fi
+	$(PY) manage.py ensure_admin
+
+run: setup
+	@echo "Varde on http://127.0.0.1:$(PORT)  (Ctrl-C stops the app and its worker)"
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn varde.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips 127.0.0.1
+
+test: install-test
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,145 @@
+"""Named people in two municipalities, created once per test that asks for them.
+
+Lunner ungdomsskole: Tina the teacher (contact teacher of Petter), Tor the
+other teacher, Rita the principal, Kari the Kjentmann, Hanne the school nurse.
+Anne administers Lunner. Sigrid coordinates SLT for Gran and Lunner. Gunnar
+teaches in Gran. Dag was a teacher and has been deactivated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from varde.people.models import Municipality, Pupil, RoleAssignment, School, SltRegion, User
+from varde.people.roles import Role
+from varde.plan.services import plan_load_file
+
+PLAN_FILE = Path(__file__).resolve().parent.parent / "varde" / "plan" / "content" / "lunner.yaml"
+PASSWORD = "korrekt-hest-batteri-stift"
+
+
+@dataclass
+class World:
+    lunner: Municipality
+    gran: Municipality
+    school: School
+    other_school: School
+    gran_school: School
+    teacher: User
+    teacher2: User
+    principal: User
+    kjentmann: User
+    nurse: User
+    admin: User
+    slt: User
+    outsider: User
+    deactivated: User
+    pupil: Pupil
+    gran_pupil: Pupil
+
+    def personas(self) -> dict[str, User | None]:
+        return {
+            "anonymous": None,
+            "teacher_owner": self.teacher,
+            "teacher_same_school": self.teacher2,
+            "principal": self.principal,
+            "kjentmann": self.kjentmann,
+            "school_nurse": self.nurse,
+            "slt_coordinator": self.slt,
+            "municipal_admin": self.admin,
+            "other_municipality": self.outsider,
+            "deactivated": self.deactivated,
+        }
+
+
+def make_user(email: str, name: str, *, mfa: bool = True) -> User:
+    user = User.objects.create_user(email, PASSWORD, full_name=name)
+    if mfa:
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def grant(user: User, role: str, *, school: School | None = None, **where: object) -> None:
+    assignment = RoleAssignment(user=user, role=role, school=school, **where)
+    assignment.full_clean()
+    assignment.save()
+
+
+def build_world() -> World:
+    region = SltRegion.objects.create(name="Gran og Lunner")
+    plan_load_file(path=PLAN_FILE)
+    lunner = Municipality.objects.get(slug="lunner")
+    lunner.slt_region = region
+    lunner.save()
+    gran = Municipality.objects.create(slug="gran", name="Gran kommune", slt_region=region)
+    school = School.objects.create(
+        municipality=lunner, name="Lunner ungdomsskole", kind="lower_secondary", external_id="LU"
+    )
+    other_school = School.objects.create(
+        municipality=lunner, name="Harestua skole", kind="combined", external_id="HA"
+    )
+    gran_school = School.objects.create(
+        municipality=gran, name="Gran ungdomsskole", kind="lower_secondary", external_id="GU"
+    )
+    teacher = make_user("tina@lunner.test", "Tina Lærer")
+    grant(teacher, Role.TEACHER, school=school)
+    grant(teacher, Role.CONTACT_TEACHER, school=school)
+    teacher2 = make_user("tor@lunner.test", "Tor Lærer")
+    grant(teacher2, Role.TEACHER, school=school)
+    principal = make_user("rita@lunner.test", "Rita Rektor")
+    grant(principal, Role.PRINCIPAL, school=school)
+    kjentmann = make_user("kari@lunner.test", "Kari Kjentmann")
+    grant(kjentmann, Role.KJENTMANN, school=school)
+    nurse = make_user("hanne@lunner.test", "Hanne Helsesykepleier")
+    grant(nurse, Role.SCHOOL_NURSE, school=school)
+    admin = make_user("anne@lunner.test", "Anne Administrator")
+    grant(admin, Role.MUNICIPAL_ADMIN, municipality=lunner)
+    slt = make_user("sigrid@lunner.test", "Sigrid SLT", mfa=False)
+    grant(slt, Role.SLT_COORDINATOR, slt_region=region)
+    outsider = make_user("gunnar@gran.test", "Gunnar Gran")
+    grant(outsider, Role.TEACHER, school=gran_school)
+    deactivated = make_user("dag@lunner.test", "Dag Deaktivert")
+    grant(deactivated, Role.TEACHER, school=school)
+    deactivated.is_active = False
+    deactivated.save()
+    pupil = Pupil.objects.create(
+        municipality=lunner,
+        school=school,
+        external_id="E1",
+        first_name="Petter",
+        last_name="Elev",
+        birth_date=dt.date(2011, 3, 14),
+        grade=9,
+        contact_teacher=teacher,
+    )
+    gran_pupil = Pupil.objects.create(
+        municipality=gran,
+        school=gran_school,
+        external_id="G1",
+        first_name="Guro",
+        last_name="Elev",
+        birth_date=dt.date(2012, 5, 1),
+        grade=8,
+    )
+    return World(
+        lunner=lunner,
+        gran=gran,
+        school=school,
+        other_school=other_school,
+        gran_school=gran_school,
+        teacher=teacher,
+        teacher2=teacher2,
+        principal=principal,
+        kjentmann=kjentmann,
+        nurse=nurse,
+        admin=admin,
+        slt=slt,
+        outsider=outsider,
+        deactivated=deactivated,
+        pupil=pupil,
+        gran_pupil=gran_pupil,
+    )

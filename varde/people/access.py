@@ -1,0 +1,97 @@
+"""The one way to reach pupils' records.
+
+Views never query Pupil directly: they call pupil_for_user (a single pupil,
+404 for anyone without a need to know, the read audited) or pupils_visible_to
+(the pupils a user may list).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from varde.audit.models import AuditAction
+from varde.audit.services import AuditSubject, audit_record, audit_record_many
+from varde.people.models import Pupil, School
+
+
+def pupils_visible_to(user: Any) -> QuerySet[Pupil]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Pupil.objects.none()
+    schools = user.school_ids()
+    municipalities = user.admin_municipality_ids()
+    if not schools and not municipalities:
+        return Pupil.objects.none()
+    return Pupil.objects.filter(Q(school_id__in=schools) | Q(municipality_id__in=municipalities))
+
+
+def pupil_subject(pupil: Pupil) -> AuditSubject:
+    return AuditSubject(pupil.pk, pupil.pk, pupil.school_id, pupil.municipality_id)
+
+
+def pupil_for_user(user: Any, pk: object, *, reason: str) -> Pupil:
+    try:
+        pupil_id = int(str(pk))
+    except ValueError as exc:
+        raise Http404 from exc
+    pupil = (
+        pupils_visible_to(user)
+        .select_related("school", "municipality", "contact_teacher")
+        .filter(pk=pupil_id)
+        .first()
+    )
+    if pupil is None:
+        raise Http404
+    audit_record(
+        actor=user,
+        action=AuditAction.READ,
+        object_type="pupil",
+        object_id=pupil.pk,
+        pupil_id=pupil.pk,
+        school_id=pupil.school_id,
+        municipality_id=pupil.municipality_id,
+        reason=reason,
+    )
+    return pupil
+
+
+def pupils_shown(user: Any, pupils: list[Pupil], *, reason: str) -> list[Pupil]:
+    """Audit that a list of pupils was shown to a user, one entry per pupil."""
+    if pupils:
+        audit_record_many(
+            actor=user,
+            action=AuditAction.READ,
+            object_type="pupil",
+            subjects=[pupil_subject(p) for p in pupils],
+            reason=reason,
+        )
+    return pupils
+
+
+def schools_visible_to(user: Any) -> QuerySet[School]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return School.objects.none()
+    return School.objects.filter(
+        Q(id__in=user.school_ids()) | Q(municipality_id__in=user.admin_municipality_ids())
+    ).select_related("municipality")
+
+
+def school_for_user(user: Any, pk: object) -> School:
+    try:
+        school_id = int(str(pk))
+    except ValueError as exc:
+        raise Http404 from exc
+    school = schools_visible_to(user).filter(pk=school_id).first()
+    if school is None:
+        raise Http404
+    return school
+
+
+def school_leadership_for_user(user: Any, pk: object) -> School:
+    """A school the user leads (principal or deputy), or 404."""
+    school = school_for_user(user, pk)
+    if school.pk not in user.leadership_school_ids():
+        raise Http404
+    return school

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from varde.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("elever/", views.pupil_list, name="pupils"),
+    path("elever/<int:pk>/", views.pupil_detail, name="pupil"),
+    path("elever/<int:pk>/innsyn/", views.pupil_access_log, name="pupil_access"),
+    path("import/", views.import_people, name="import"),
+]

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from varde.audit.models import AuditAction
+from varde.audit.selectors import audit_entries_for_pupil
+from varde.audit.services import audit_record
+from varde.people.access import pupil_for_user, pupils_shown, pupils_visible_to
+from varde.people.forms import ImportForm, PupilFilterForm
+from varde.people.models import Municipality
+
+
+@login_required
+@require_GET
+def pupil_list(request: HttpRequest) -> HttpResponse:
+    visible = pupils_visible_to(request.user)
+    form = PupilFilterForm(request.GET or None)
+    pupils = visible.select_related("school").order_by("last_name", "first_name", "pk")
+    if form.is_valid():
+        query = form.cleaned_data.get("q")
+        if query:
+            pupils = pupils.filter(last_name__icontains=query) | pupils.filter(
+                first_name__icontains=query
+            )
+        if form.cleaned_data.get("grade"):
+            pupils = pupils.filter(grade=form.cleaned_data["grade"])
+    page = Paginator(pupils, 50).get_page(request.GET.get("side"))
+    pupils_shown(request.user, list(page.object_list), reason=_("Elevliste"))
+    return render(request, "people/pupil_list.html", {"page": page, "form": form})
+
+
+@login_required
+@require_GET
+def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil = pupil_for_user(request.user, pk, reason=_("Elevens side"))
+    is_leader = pupil.school_id in request.user.leadership_school_ids()  # type: ignore[union-attr]
+    return render(request, "people/pupil_detail.html", {"pupil": pupil, "is_leader": is_leader})
+
+
+@login_required
+@require_GET
+def pupil_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has seen this pupil's records: for leadership and for the right of access."""
+    user = request.user
+    pupil = pupil_for_user(user, pk, reason=_("Innsyn: hvem har sett eleven"))
+    allowed = pupil.school_id in user.leadership_school_ids()  # type: ignore[union-attr]
+    allowed = allowed or pupil.municipality_id in user.admin_municipality_ids()  # type: ignore[union-attr]
+    if not allowed:
+        raise Http404
+    page = Paginator(audit_entries_for_pupil(pupil_id=pupil.pk), 100).get_page(
+        request.GET.get("side")
+    )
+    return render(request, "people/pupil_access.html", {"pupil": pupil, "page": page})
+
+
+def _import_municipality(request: HttpRequest) -> Municipality:
+    ids = request.user.admin_municipality_ids()  # type: ignore[union-attr]
+    municipality = Municipality.objects.filter(id__in=ids).order_by("name").first()
+    if municipality is None:
+        raise Http404
+    request.varde_municipality = municipality  # type: ignore[attr-defined]
+    return municipality
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_people(request: HttpRequest) -> HttpResponse:
+    from varde.people.importer import import_apply, import_parse
+
+    municipality = _import_municipality(request)
+    report = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            text = form.cleaned_data["text"]
+            if form.cleaned_data["apply"]:
+                report = import_apply(municipality=municipality, text=text, actor=request.user)
+                if not report.errors:
+                    messages.success(request, _("Importen er fullført."))
+                    return redirect("people:import")
+            else:
+                report = import_parse(municipality=municipality, text=text)
+                audit_record(
+                    actor=request.user,
+                    action=AuditAction.READ,
+                    object_type="import",
+                    object_id="dry-run",
+                    municipality_id=municipality.pk,
+                    reason=_("Prøveimport"),
+                )
+    else:
+        form = ImportForm()
+    return render(
+        request,
+        "people/import.html",
+        {"form": form, "report": report, "municipality": municipality},
+    )

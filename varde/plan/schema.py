@@ -1,0 +1,183 @@
+"""Checks a plan's content before it is saved, with messages a plan editor understands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from varde.people.roles import Role
+from varde.plan.document import PlanDocument
+
+BLOCK_KINDS = {"p", "list", "link", "note", "include"}
+INCLUDES = {"routines", "duties", "services", "resources", "attachments", "lunnermodellen"}
+WHEN = {"always", "open", "closed"}
+ROLE_KEYS = {role.value for role in Role}
+
+
+class PlanInvalid(ValueError):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def fail(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}")
+
+    def text(self, where: str, value: Any, *, required: bool = True) -> None:
+        if value is None and not required:
+            return
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.fail(where, _("må være en tekst som ikke er tom."))
+
+    def items(self, where: str, value: Any) -> list[dict[str, Any]]:
+        """A list of mappings with unique keys."""
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.fail(where, _("må være en liste."))
+            return []
+        seen: set[str] = set()
+        for index, item in enumerate(value):
+            key = item.get("key")
+            if "key" in item or where != "lunnermodellen.levels":
+                if not isinstance(key, str) or not key:
+                    self.fail(f"{where}[{index + 1}]", _("mangler «key»."))
+                elif key in seen:
+                    self.fail(f"{where}[{index + 1}]", _("«key» %(key)s er brukt to ganger.") % {"key": key})
+                else:
+                    seen.add(key)
+        return value
+
+    def blocks(self, where: str, value: Any) -> None:
+        if value is None:
+            return
+        if not isinstance(value, list):
+            self.fail(where, _("må være en liste med tekstblokker."))
+            return
+        for index, block in enumerate(value):
+            here = f"{where}[{index + 1}]"
+            kinds = set(block) & BLOCK_KINDS if isinstance(block, dict) else set()
+            if len(kinds) != 1:
+                self.fail(here, _("en tekstblokk må være én av p, list, link, note eller include."))
+                continue
+            kind = kinds.pop()
+            body = block[kind]
+            if kind == "p":
+                self.text(here, body)
+            elif kind == "list":
+                if not isinstance(body, list) or not all(isinstance(i, str) for i in body):
+                    self.fail(here, _("«list» må være en liste med tekster."))
+            elif kind == "link":
+                if not isinstance(body, dict) or not str(body.get("url", "")).startswith(
+                    ("https://", "http://")
+                ):
+                    self.fail(here, _("«link» må ha en url som begynner med https://."))
+            elif kind == "note":
+                if not isinstance(body, dict):
+                    self.fail(here, _("«note» må ha title og text."))
+                else:
+                    self.text(here, body.get("text"))
+            elif body not in INCLUDES:
+                self.fail(here, _("ukjent include «%(name)s».") % {"name": body})
+
+    def number(self, where: str, value: Any, low: int, high: int) -> None:
+        if value is None:
+            return
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            self.fail(where, _("må være et helt tall fra %(low)s til %(high)s.") % {"low": low, "high": high})
+
+
+def validate_plan(content: Any) -> None:
+    """Raise PlanInvalid listing every problem found; return quietly when the plan is sound."""
+    from varde.plan.hours import HoursError, parse_hours
+
+    check = _Checker()
+    if not isinstance(content, dict):
+        raise PlanInvalid([_("Planen må være et YAML-dokument med nøkler på toppnivå.")])
+    if content.get("schema") != 1:
+        check.fail("schema", _("må være 1."))
+    municipality = content.get("municipality")
+    if not isinstance(municipality, dict) or not municipality.get("slug"):
+        check.fail("municipality", _("må ha slug og name."))
+    check.text("title", content.get("title"))
+
+    def sections(where: str, value: Any) -> None:
+        for index, section in enumerate(check.items(where, value)):
+            here = f"{where}[{index + 1}]"
+            check.text(f"{here}.title", section.get("title"))
+            check.blocks(f"{here}.blocks", section.get("blocks"))
+            sections(f"{here}.sections", section.get("sections"))
+
+    sections("sections", content.get("sections"))
+
+    for index, routine in enumerate(check.items("routines", content.get("routines"))):
+        here = f"routines[{routine.get('key', index + 1)}]"
+        check.text(f"{here}.title", routine.get("title"))
+        for role in routine.get("responsible_roles") or []:
+            if role not in ROLE_KEYS:
+                check.fail(f"{here}.responsible_roles", _("ukjent rolle «%(role)s».") % {"role": role})
+        for step in check.items(f"{here}.steps", routine.get("steps")):
+            check.text(f"{here}.steps[{step.get('key')}].title", step.get("title"))
+            check.number(f"{here}.steps[{step.get('key')}].deadline_days", step.get("deadline_days"), 0, 365)
+        check.blocks(f"{here}.blocks", routine.get("blocks"))
+
+    for duty in check.items("duties", content.get("duties")):
+        check.text(f"duties[{duty.get('key')}].title", duty.get("title"))
+
+    model = content.get("lunnermodellen") or {}
+    if not isinstance(model, dict):
+        check.fail("lunnermodellen", _("må være en mapping."))
+        model = {}
+    check.blocks("lunnermodellen.blocks", model.get("blocks"))
+    for level in model.get("levels") or []:
+        here = f"lunnermodellen.levels[{level.get('level')}]"
+        check.number(here, level.get("level"), 0, 3)
+        check.text(f"{here}.title", level.get("title"))
+        for step in check.items(f"{here}.steps", level.get("steps")):
+            check.number(f"{here}.steps[{step.get('key')}].deadline_days", step.get("deadline_days"), 0, 365)
+
+    for service in check.items("services", content.get("services")):
+        here = f"services[{service.get('key')}]"
+        check.text(f"{here}.name", service.get("name"))
+        check.blocks(f"{here}.blocks", service.get("blocks"))
+        check.number(f"{here}.age_min", service.get("age_min"), 0, 30)
+        check.number(f"{here}.age_max", service.get("age_max"), 0, 30)
+        for contact in check.items(f"{here}.contacts", service.get("contacts")):
+            where = f"{here}.contacts[{contact.get('key')}]"
+            check.text(f"{where}.label", contact.get("label"))
+            phone = contact.get("phone")
+            if phone is not None and (
+                not isinstance(phone, str) or not any(ch.isdigit() for ch in phone)
+            ):
+                check.fail(f"{where}.phone", _("må være et telefonnummer, for eksempel «64 99 32 70»."))
+            try:
+                parse_hours(contact.get("hours"))
+            except HoursError as exc:
+                check.fail(f"{where}.hours", str(exc))
+
+    document = PlanDocument(content)
+    for situation in check.items("situations", content.get("situations")):
+        here = f"situations[{situation.get('key')}]"
+        check.text(f"{here}.title", situation.get("title"))
+        for index, step in enumerate(situation.get("steps") or []):
+            where = f"{here}.steps[{index + 1}]"
+            for field in ("contact", "of"):
+                ref = step.get(field)
+                if (field == "contact" or ref is not None) and document.contact(str(ref)) is None:
+                    check.fail(where, _("finner ikke kontakten «%(ref)s».") % {"ref": ref})
+            if step.get("when", "always") not in WHEN:
+                check.fail(where, _("«when» må være always, open eller closed."))
+
+    for resource in check.items("resources", content.get("resources")):
+        check.text(f"resources[{resource.get('key')}].title", resource.get("title"))
+    for attachment in check.items("attachments", content.get("attachments")):
+        check.text(f"attachments[{attachment.get('key')}].title", attachment.get("title"))
+        check.blocks(f"attachments[{attachment.get('key')}].blocks", attachment.get("blocks"))
+
+    if check.errors:
+        raise PlanInvalid(check.errors)

@@ -1,0 +1,45 @@
+"""Reads of the plan."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from varde.people.models import Municipality
+from varde.plan.models import PlanVersion
+
+
+def plan_current(*, municipality: Municipality) -> PlanVersion | None:
+    return (
+        PlanVersion.objects.filter(municipality=municipality, status=PlanVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+
+
+def plan_versions(*, municipality: Municipality) -> QuerySet[PlanVersion]:
+    return PlanVersion.objects.filter(
+        municipality=municipality, status=PlanVersion.Status.PUBLISHED
+    ).order_by("-number")
+
+
+def plan_version_or_404(*, municipality: Municipality, number: int | None) -> PlanVersion:
+    """A published version (the current one when number is None), or 404."""
+    versions = plan_versions(municipality=municipality)
+    version = versions.filter(number=number).first() if number else versions.first()
+    if version is None:
+        raise Http404
+    return version
+
+
+def plan_draft(*, municipality: Municipality) -> PlanVersion | None:
+    return PlanVersion.objects.filter(
+        municipality=municipality, status=PlanVersion.Status.DRAFT
+    ).first()
+
+
+def municipality_or_404(slug: str) -> Municipality:
+    municipality = Municipality.objects.filter(slug=slug).first()
+    if municipality is None:
+        raise Http404
+    return municipality

@@ -1,0 +1,168 @@
+"""Writes to the plan: load a file, save a draft, publish a version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from varde.audit.models import AuditAction
+from varde.audit.services import audit_record
+from varde.people.models import Municipality
+from varde.plan.models import PlanVersion, content_hash
+from varde.plan.schema import PlanInvalid, validate_plan
+
+
+def plan_parse_yaml(text: str) -> dict[str, Any]:
+    """Parse YAML text into plan content, or raise PlanInvalid with the line of the error."""
+    try:
+        content = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = _("linje %(line)s") % {"line": mark.line + 1} if mark else _("filen")
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PlanInvalid([f"{where}: {_('ugyldig YAML')} ({problem})"]) from exc
+    validate_plan(content)
+    return content
+
+
+def plan_dump_yaml(content: dict[str, Any]) -> str:
+    return yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=100)
+
+
+@transaction.atomic
+def plan_publish_content(
+    *,
+    municipality: Municipality,
+    content: dict[str, Any],
+    actor: Any = None,
+    change_note: str = "",
+) -> tuple[PlanVersion, bool]:
+    """Publish content as the next version, unless it equals the current one.
+
+    Returns the current version and whether a new one was made, so loading the
+    same file twice changes nothing.
+    """
+    validate_plan(content)
+    digest = content_hash(content)
+    latest = (
+        PlanVersion.objects.select_for_update()
+        .filter(municipality=municipality, status=PlanVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+    if latest is not None and latest.content_hash == digest:
+        return latest, False
+    version = PlanVersion(
+        municipality=municipality,
+        content=content,
+        content_hash=digest,
+        change_note=change_note[:500],
+        created_by=actor,
+    )
+    _publish(version, actor=actor)
+    return version, True
+
+
+def _next_number(municipality: Municipality) -> int:
+    current = PlanVersion.objects.filter(municipality=municipality).aggregate(n=Max("number"))["n"]
+    return (current or 0) + 1
+
+
+def _publish(version: PlanVersion, *, actor: Any) -> None:
+    version.status = PlanVersion.Status.PUBLISHED
+    version.number = _next_number(version.municipality)
+    version.published_at = timezone.now()
+    version.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    version.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.PUBLISH,
+        object_type="plan_version",
+        object_id=version.pk,
+        municipality_id=version.municipality_id,
+        reason=_("Ny planversjon %(number)s publisert") % {"number": version.number},
+    )
+
+
+def plan_load_file(*, path: Path, actor: Any = None) -> tuple[PlanVersion, bool]:
+    content = plan_parse_yaml(path.read_text(encoding="utf-8"))
+    slug = content["municipality"]["slug"]
+    municipality, _created = Municipality.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "name": content["municipality"].get("name", slug),
+            "number": str(content["municipality"].get("number", "")),
+        },
+    )
+    return plan_publish_content(
+        municipality=municipality,
+        content=content,
+        actor=actor,
+        change_note=_("Lastet fra %(file)s") % {"file": path.name},
+    )
+
+
+@transaction.atomic
+def plan_draft_save(
+    *, municipality: Municipality, text: str, actor: Any, change_note: str = ""
+) -> PlanVersion:
+    """Save the administrator's edited YAML as the municipality's single draft."""
+    content = plan_parse_yaml(text)
+    if content["municipality"]["slug"] != municipality.slug:
+        raise PlanInvalid(
+            [_("municipality.slug: må være «%(slug)s».") % {"slug": municipality.slug}]
+        )
+    draft = (
+        PlanVersion.objects.select_for_update()
+        .filter(municipality=municipality, status=PlanVersion.Status.DRAFT)
+        .first()
+    ) or PlanVersion(municipality=municipality, created_by=actor)
+    draft.content = content
+    draft.content_hash = content_hash(content)
+    draft.change_note = change_note[:500]
+    draft.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="plan_version",
+        object_id=draft.pk,
+        municipality_id=municipality.pk,
+        reason=_("Utkast til ny planversjon lagret"),
+    )
+    return draft
+
+
+@transaction.atomic
+def plan_draft_publish(*, municipality: Municipality, actor: Any) -> PlanVersion:
+    draft = (
+        PlanVersion.objects.select_for_update()
+        .filter(municipality=municipality, status=PlanVersion.Status.DRAFT)
+        .first()
+    )
+    if draft is None:
+        raise PlanInvalid([_("Det finnes ikke noe utkast å publisere.")])
+    validate_plan(draft.content)
+    _publish(draft, actor=actor)
+    return draft
+
+
+@transaction.atomic
+def plan_draft_discard(*, municipality: Municipality, actor: Any) -> None:
+    deleted, _rows = PlanVersion.objects.filter(
+        municipality=municipality, status=PlanVersion.Status.DRAFT
+    ).delete()
+    if deleted:
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type="plan_version",
+            object_id="draft",
+            municipality_id=municipality.pk,
+            reason=_("Utkast forkastet"),
+        )

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from varde.plan import views
+
+app_name = "plan"
+urlpatterns = [
+    path("k/<slug:slug>/", views.front, name="front"),
+    path("k/<slug:slug>/plan/", views.plan_page, name="plan"),
+    path("k/<slug:slug>/plan/versjoner/", views.versions, name="versions"),
+    path("k/<slug:slug>/plan/versjon/<int:number>/", views.plan_page, name="plan_version"),
+    path("k/<slug:slug>/hvem-gjor-hva/", views.duties, name="duties"),
+    path("k/<slug:slug>/ressurser/", views.resources, name="resources"),
+    path("k/<slug:slug>/tjenester/", views.directory, name="directory"),
+    path("k/<slug:slug>/tjenester/<slug:key>/", views.service, name="service"),
+    path("k/<slug:slug>/ring/", views.call_now, name="call_now"),
+    path("k/<slug:slug>/ring/<slug:situation>/", views.call_now, name="call_now_situation"),
+    path("ansatt/plan/", views.plan_admin, name="admin"),
+    path("ansatt/plan/rediger/", views.plan_edit, name="edit"),
+    path("ansatt/plan/publiser/", views.plan_publish, name="publish"),
+    path("ansatt/plan/forkast/", views.plan_discard, name="discard"),
+]

@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from varde.people.models import Municipality
+from varde.plan.callnow import situation_keys, who_to_call
+from varde.plan.document import PlanDocument
+from varde.plan.forms import PlanEditForm
+from varde.plan.hours import describe, parse_hours
+from varde.plan.models import PlanVersion
+from varde.plan.schema import PlanInvalid
+from varde.plan.selectors import (
+    municipality_or_404,
+    plan_draft,
+    plan_version_or_404,
+    plan_versions,
+)
+from varde.plan.services import (
+    plan_draft_discard,
+    plan_draft_publish,
+    plan_draft_save,
+    plan_dump_yaml,
+)
+
+
+def _public(request: HttpRequest, slug: str, number: int | None = None) -> tuple[
+    Municipality, PlanVersion, PlanDocument
+]:
+    municipality = municipality_or_404(slug)
+    version = plan_version_or_404(municipality=municipality, number=number)
+    request.varde_municipality = municipality  # type: ignore[attr-defined]
+    request.varde_plan = version  # type: ignore[attr-defined]
+    return municipality, version, PlanDocument(version.content)
+
+
+@require_GET
+def front(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality, version, document = _public(request, slug)
+    return render(
+        request,
+        "plan/front.html",
+        {"municipality": municipality, "document": document, "situations": document.situations},
+    )
+
+
+@require_GET
+def plan_page(request: HttpRequest, slug: str, number: int | None = None) -> HttpResponse:
+    municipality, version, document = _public(request, slug, number)
+    latest = plan_versions(municipality=municipality).first()
+    return render(
+        request,
+        "plan/plan.html",
+        {
+            "municipality": municipality,
+            "version": version,
+            "document": document,
+            "is_latest": latest is not None and latest.pk == version.pk,
+            "latest": latest,
+            "services": _services_view(document),
+        },
+    )
+
+
+@require_GET
+def versions(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality, version, document = _public(request, slug)
+    return render(
+        request,
+        "plan/versions.html",
+        {"municipality": municipality, "versions": plan_versions(municipality=municipality)},
+    )
+
+
+@require_GET
+def duties(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality, version, document = _public(request, slug)
+    return render(request, "plan/duties.html", {"municipality": municipality, "document": document})
+
+
+@require_GET
+def resources(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality, version, document = _public(request, slug)
+    return render(
+        request, "plan/resources.html", {"municipality": municipality, "document": document}
+    )
+
+
+def _services_view(document: PlanDocument) -> list[dict[str, Any]]:
+    """Services with their opening hours described and open-now worked out for the template."""
+    now = timezone.now()
+    result = []
+    for service in document.services:
+        contacts = []
+        for contact in service.get("contacts") or []:
+            hours = parse_hours(contact.get("hours"))
+            contacts.append(
+                {
+                    **contact,
+                    "tel": _tel(contact.get("phone")),
+                    "hours_lines": describe(hours) if hours else [_("Døgnåpen")],
+                    "open_now": hours.is_open(now) if hours else True,
+                }
+            )
+        result.append({**service, "contacts": contacts})
+    return result
+
+
+def _tel(phone: str | None) -> str | None:
+    from varde.plan.callnow import tel_uri
+
+    return tel_uri(phone) if phone else None
+
+
+@require_GET
+def directory(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality, version, document = _public(request, slug)
+    return render(
+        request,
+        "plan/directory.html",
+        {"municipality": municipality, "services": _services_view(document)},
+    )
+
+
+@require_GET
+def service(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    municipality, version, document = _public(request, slug)
+    found = next((s for s in _services_view(document) if s.get("key") == key), None)
+    if found is None:
+        raise Http404
+    return render(request, "plan/service.html", {"municipality": municipality, "service": found})
+
+
+@require_GET
+def call_now(request: HttpRequest, slug: str, situation: str | None = None) -> HttpResponse:
+    municipality, version, document = _public(request, slug)
+    now = timezone.now()
+    chosen = document.situation(situation) if situation else None
+    if situation and chosen is None:
+        raise Http404
+    steps = who_to_call(document.content, situation, now) if chosen else []
+    return render(
+        request,
+        "plan/call_now.html",
+        {
+            "municipality": municipality,
+            "situations": document.situations,
+            "situation_choices": situation_keys(document.content),
+            "situation": chosen,
+            "steps": steps,
+            "now": timezone.localtime(now),
+        },
+    )
+
+
+def _admin_municipality(request: HttpRequest) -> Municipality:
+    """The municipality whose plan the user administers, or 404."""
+    ids = request.user.admin_municipality_ids()  # type: ignore[union-attr]
+    municipality = Municipality.objects.filter(id__in=ids).order_by("name").first()
+    if municipality is None:
+        raise Http404
+    request.varde_municipality = municipality  # type: ignore[attr-defined]
+    return municipality
+
+
+@login_required
+@require_GET
+def plan_admin(request: HttpRequest) -> HttpResponse:
+    municipality = _admin_municipality(request)
+    all_versions = plan_versions(municipality=municipality)
+    request.varde_plan = all_versions.first()  # type: ignore[attr-defined]
+    return render(
+        request,
+        "plan/admin.html",
+        {
+            "municipality": municipality,
+            "versions": all_versions,
+            "draft": plan_draft(municipality=municipality),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest) -> HttpResponse:
+    municipality = _admin_municipality(request)
+    draft = plan_draft(municipality=municipality)
+    current = plan_versions(municipality=municipality).first()
+    request.varde_plan = current  # type: ignore[attr-defined]
+    source = draft or current
+    errors: list[str] = []
+    if request.method == "POST":
+        form = PlanEditForm(request.POST)
+        if form.is_valid():
+            try:
+                plan_draft_save(
+                    municipality=municipality,
+                    text=form.cleaned_data["text"],
+                    actor=request.user,
+                    change_note=form.cleaned_data["change_note"],
+                )
+            except PlanInvalid as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, _("Utkastet er lagret. Publiser det når det er klart."))
+                return redirect("plan:admin")
+    else:
+        form = PlanEditForm(
+            initial={
+                "text": plan_dump_yaml(source.content) if source else "",
+                "change_note": draft.change_note if draft else "",
+            }
+        )
+    return render(
+        request,
+        "plan/edit.html",
+        {"municipality": municipality, "form": form, "plan_errors": errors, "draft": draft},
+    )
+
+
+@login_required
+@require_POST
+def plan_publish(request: HttpRequest) -> HttpResponse:
+    municipality = _admin_municipality(request)
+    try:
+        version = plan_draft_publish(municipality=municipality, actor=request.user)
+    except PlanInvalid as exc:
+        for error in exc.errors:
+            messages.error(request, error)
+    else:
+        messages.success(
+            request, _("Versjon %(number)s er publisert.") % {"number": version.number}
+        )
+    return redirect("plan:admin")
+
+
+@login_required
+@require_POST
+def plan_discard(request: HttpRequest) -> HttpResponse:
+    municipality = _admin_municipality(request)
+    plan_draft_discard(municipality=municipality, actor=request.user)
+    messages.info(request, _("Utkastet er forkastet."))
+    return redirect("plan:admin")
+

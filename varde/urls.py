@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("varde.web.urls")),
+    path("", include("varde.plan.urls")),
+    path("ansatt/", include("varde.people.urls")),
+    path("konto/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
