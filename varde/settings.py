@@ -55,10 +55,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "varde.people.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "varde.people.middleware.RequireMfaMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -234,3 +234,11 @@ LOGGING = {
 }
 
 VARDE_DEFAULT_MUNICIPALITY = envstr("VARDE_DEFAULT_MUNICIPALITY", "lunner")
+
+# Shared by all gunicorn workers on the machine, so login rate limits hold across them.
+CACHES = {
+    "default": {
+        "BACKEND": envstr("VARDE_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": envstr("VARDE_CACHE_LOCATION", str(DATA_DIR / "cache")),
+    }
+}

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from tests.world import PASSWORD
+from varde.audit.models import AuditEntry
+from varde.people.middleware import SESSION_SEEN, SESSION_STARTED
+
+
+def current_code(user) -> str:
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = authenticator.wrap().instance.data["secret"]
+    from allauth.mfa.totp.internal.auth import decrypt
+
+    counter = int(time.time()) // 30
+    return format_hotp_value(hotp_value(decrypt(secret), counter))
+
+
+def login_with_password(client, email: str, password: str = PASSWORD):
+    return client.post("/konto/login/", {"login": email, "password": password})
+
+
+def test_a_teacher_must_give_a_totp_code_after_the_password(client, world):
+    response = login_with_password(client, world.teacher.email)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/2fa/authenticate")
+    assert client.get("/ansatt/").status_code == 302
+    response = client.post("/konto/2fa/authenticate/", {"code": current_code(world.teacher)})
+    assert response.status_code == 302
+    assert client.get("/ansatt/").status_code == 200
+
+
+def test_a_wrong_totp_code_does_not_log_in(client, world):
+    login_with_password(client, world.teacher.email)
+    response = client.post("/konto/2fa/authenticate/", {"code": "000000"})
+    assert response.status_code == 200
+    assert client.get("/ansatt/").status_code == 302
+
+
+def test_staff_without_totp_are_sent_to_set_it_up_before_anything_else(client, world):
+    Authenticator.objects.filter(user=world.teacher).delete()
+    response = login_with_password(client, world.teacher.email)
+    assert response.status_code == 302
+    for url in ["/ansatt/", "/ansatt/elever/", f"/ansatt/elever/{world.pupil.pk}/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/konto/2fa/totp/activate"), url
+
+
+def test_the_slt_coordinator_who_sees_no_pupils_needs_no_totp(client, world):
+    response = login_with_password(client, world.slt.email)
+    assert response.status_code == 302
+    assert client.get("/ansatt/").status_code == 200
+
+
+def test_the_session_id_changes_at_login(client, world):
+    client.get("/konto/login/")
+    before = client.cookies.get("sessionid")
+    login_with_password(client, world.slt.email)
+    after = client.cookies["sessionid"].value
+    assert before is None or before.value != after
+
+
+def test_repeated_failures_lock_the_account_for_a_while(client, world):
+    for _ in range(5):
+        login_with_password(client, world.slt.email, "feil-passord-123")
+    response = login_with_password(client, world.slt.email)
+    # The right password is refused while the account is locked.
+    assert response.status_code == 200
+    assert client.get("/ansatt/").status_code == 302
+
+
+def test_failures_on_one_account_do_not_lock_a_colleague_out(client, world):
+    for _ in range(5):
+        login_with_password(client, world.slt.email, "feil-passord-123")
+    response = login_with_password(client, world.teacher.email)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/2fa/authenticate")
+
+
+def test_the_lock_lifts_when_the_window_has_passed(client, world):
+    import time_machine
+
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        for _ in range(5):
+            login_with_password(client, world.slt.email, "feil-passord-123")
+        assert login_with_password(client, world.slt.email).status_code == 200
+        traveller.shift(16 * 60)
+        assert login_with_password(client, world.slt.email).status_code == 302
+
+
+def test_failed_logins_are_audited(client, world):
+    login_with_password(client, world.slt.email, "feil-passord-123")
+    assert AuditEntry.objects.filter(action="login_failed").count() == 1
+
+
+def test_an_idle_session_ends(client, world, settings):
+    client.force_login(world.teacher)
+    session = client.session
+    session[SESSION_SEEN] = time.time() - settings.VARDE_SESSION_IDLE_SECONDS - 5
+    session.save()
+    response = client.get("/ansatt/")
+    assert response.status_code == 302
+    assert client.get("/ansatt/").status_code == 302
+
+
+def test_a_session_ends_after_its_absolute_lifetime_even_when_busy(client, world, settings):
+    client.force_login(world.teacher)
+    session = client.session
+    session[SESSION_STARTED] = time.time() - settings.VARDE_SESSION_ABSOLUTE_SECONDS - 5
+    session[SESSION_SEEN] = time.time()
+    session.save()
+    assert client.get("/ansatt/").status_code == 302
+
+
+def test_logout_ends_the_session_on_the_server(client, world):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(world.teacher)
+    key = client.session.session_key
+    assert Session.objects.filter(session_key=key).exists()
+    client.post("/konto/logout/")
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_deactivated_user_loses_access_on_the_next_request(client, world):
+    client.force_login(world.teacher)
+    assert client.get("/ansatt/").status_code == 200
+    world.teacher.is_active = False
+    world.teacher.save()
+    assert client.get("/ansatt/").status_code == 302
+
+
+def test_a_removed_role_loses_access_on_the_next_request(client, world):
+    client.force_login(world.teacher)
+    url = f"/ansatt/elever/{world.pupil.pk}/"
+    assert client.get(url).status_code == 200
+    world.teacher.role_assignments.all().delete()
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/konto/signup/"])
+def test_nobody_can_sign_up(client, db, path):
+    client.post(path, {"email": "ny@example.com", "password1": PASSWORD})
+    from varde.people.models import User
+
+    assert not User.objects.filter(email="ny@example.com").exists()
