@@ -8,6 +8,7 @@ WORKERS ?= 3
 PLAN ?= varde/plan/content/lunner.yaml
 DEMO ?=
 PYTEST_ARGS ?=
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install install-test system-test-deps setup migrate messages proofs clean
 

@@ -10,9 +10,12 @@ import pytest
 from varde.plan.document import PlanDocument
 from varde.plan.selectors import plan_current
 
-SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "000_27c43516ac1ab1b1.txt"
-if not SOURCE.exists():
-    SOURCE = Path("/work/shared/seed/000_27c43516ac1ab1b1.txt")
+SEED = Path("shared") / "seed" / "000_27c43516ac1ab1b1.txt"
+# The source document lies in shared/ beside the repository (or above it).
+SOURCE = next(
+    (p / SEED for p in Path(__file__).resolve().parents if (p / SEED).exists()),
+    Path("/work") / SEED,
+)
 
 # The headings of the source document, in order, as they stand there.
 HEADINGS = [

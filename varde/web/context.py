@@ -9,13 +9,18 @@ from varde.people.models import Municipality
 
 def varde(request: HttpRequest) -> dict[str, Any]:
     """What every page needs: the municipality and plan version shown, and the demo banner."""
+    from varde.plan.selectors import plan_current
+    from varde.web.start import staff_municipality
+
     municipality = getattr(request, "varde_municipality", None)
+    user = getattr(request, "user", None)
+    if municipality is None and user is not None and user.is_authenticated:
+        municipality = staff_municipality(user)
+    plan = getattr(request, "varde_plan", None)
+    if plan is None and municipality is not None:
+        plan = plan_current(municipality=municipality)
     return {
         "varde_municipality": municipality,
-        "varde_plan": getattr(request, "varde_plan", None),
-        "varde_has_demo": _has_fictional(),
+        "varde_plan": plan,
+        "varde_has_demo": Municipality.objects.filter(is_fictional=True).exists(),
     }
-
-
-def _has_fictional() -> bool:
-    return Municipality.objects.filter(is_fictional=True).exists()
