@@ -14,7 +14,7 @@ from django.http import Http404
 
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
-from varde.people.models import Pupil, School
+from varde.people.models import Pupil, School, User
 
 
 def pupils_visible_to(user: Any) -> QuerySet[Pupil]:
@@ -95,3 +95,25 @@ def school_leadership_for_user(user: Any, pk: object) -> School:
     if school.pk not in user.leadership_school_ids():
         raise Http404
     return school
+
+
+def staff_visible_to_admin(user: Any) -> QuerySet[User]:
+    """Staff holding a role in a municipality the user administers."""
+    municipalities = user.admin_municipality_ids() if user.is_authenticated else set()
+    if not municipalities:
+        return User.objects.none()
+    return User.objects.filter(
+        Q(role_assignments__school__municipality_id__in=municipalities)
+        | Q(role_assignments__municipality_id__in=municipalities)
+    ).distinct()
+
+
+def staff_for_admin(user: Any, pk: object) -> User:
+    try:
+        staff_id = int(str(pk))
+    except ValueError as exc:
+        raise Http404 from exc
+    found = staff_visible_to_admin(user).filter(pk=staff_id).first()
+    if found is None or found.pk == user.pk:
+        raise Http404
+    return found

@@ -10,4 +10,6 @@ urlpatterns = [
     path("elever/<int:pk>/", views.pupil_detail, name="pupil"),
     path("elever/<int:pk>/innsyn/", views.pupil_access_log, name="pupil_access"),
     path("import/", views.import_people, name="import"),
+    path("brukere/", views.staff_list, name="staff"),
+    path("brukere/<int:pk>/aktiv/", views.staff_set_active, name="staff_active"),
 ]

@@ -6,12 +6,18 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from varde.audit.models import AuditAction
 from varde.audit.selectors import audit_entries_for_pupil
 from varde.audit.services import audit_record
-from varde.people.access import pupil_for_user, pupils_shown, pupils_visible_to
+from varde.people.access import (
+    pupil_for_user,
+    pupils_shown,
+    pupils_visible_to,
+    staff_for_admin,
+    staff_visible_to_admin,
+)
 from varde.people.forms import ImportForm, PupilFilterForm
 from varde.people.models import Municipality
 
@@ -101,3 +107,34 @@ def import_people(request: HttpRequest) -> HttpResponse:
         "people/import.html",
         {"form": form, "report": report, "municipality": municipality},
     )
+
+
+@login_required
+@require_GET
+def staff_list(request: HttpRequest) -> HttpResponse:
+    municipality = _import_municipality(request)
+    staff = (
+        staff_visible_to_admin(request.user)
+        .prefetch_related("role_assignments__school", "role_assignments__municipality")
+        .order_by("full_name", "pk")
+    )
+    page = Paginator(staff, 100).get_page(request.GET.get("side"))
+    return render(
+        request, "people/staff_list.html", {"page": page, "municipality": municipality}
+    )
+
+
+@login_required
+@require_POST
+def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    from varde.people.services import user_set_active
+
+    municipality = _import_municipality(request)
+    staff = staff_for_admin(request.user, pk)
+    active = request.POST.get("active") == "1"
+    user_set_active(user=staff, active=active, actor=request.user, municipality_id=municipality.pk)
+    if active:
+        messages.success(request, _("%(name)s er aktivert igjen.") % {"name": staff})
+    else:
+        messages.success(request, _("%(name)s er deaktivert og logget ut.") % {"name": staff})
+    return redirect("people:staff")

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.contrib.sessions.models import Session
+
+from varde.audit.models import AuditEntry
+
+
+def test_an_administrator_deactivates_a_teacher_who_is_logged_out_at_once(client, world):
+    teacher_client = client.__class__()
+    teacher_client.force_login(world.teacher)
+    key = teacher_client.session.session_key
+    client.force_login(world.admin)
+    response = client.post(f"/ansatt/brukere/{world.teacher.pk}/aktiv/", {"active": "0"})
+    assert response.status_code == 302
+    world.teacher.refresh_from_db()
+    assert not world.teacher.is_active
+    assert not Session.objects.filter(session_key=key).exists()
+    assert teacher_client.get("/ansatt/").status_code == 302
+    entry = AuditEntry.objects.filter(object_type="user", object_id=str(world.teacher.pk)).last()
+    assert entry.detail == {"sessions_ended": 1}
+
+
+def test_an_administrator_reactivates_a_user(client, world):
+    client.force_login(world.admin)
+    client.post(f"/ansatt/brukere/{world.deactivated.pk}/aktiv/", {"active": "1"})
+    world.deactivated.refresh_from_db()
+    assert world.deactivated.is_active
+
+
+def test_the_list_shows_only_the_administrators_municipality(client, world):
+    client.force_login(world.admin)
+    page = client.get("/ansatt/brukere/").content.decode()
+    assert "Tina Lærer" in page and "Gunnar Gran" not in page
+
+
+def test_staff_of_another_municipality_are_404(client, world):
+    client.force_login(world.admin)
+    response = client.post(f"/ansatt/brukere/{world.outsider.pk}/aktiv/", {"active": "0"})
+    assert response.status_code == 404
+    world.outsider.refresh_from_db()
+    assert world.outsider.is_active
+
+
+def test_a_principal_cannot_deactivate_anyone(client, world):
+    client.force_login(world.principal)
+    assert client.get("/ansatt/brukere/").status_code == 404
+    response = client.post(f"/ansatt/brukere/{world.teacher.pk}/aktiv/", {"active": "0"})
+    assert response.status_code == 404
