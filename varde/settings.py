@@ -150,6 +150,9 @@ LOGIN_REDIRECT_URL = "web:start"
 LOGIN_URL = "account_login"
 ACCOUNT_LOGOUT_REDIRECT_URL = "web:home"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Accounts are created by administrators, not by sign-up, so an address needs no
+# verification step before two-factor login can be set up.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = envstr("VARDE_MFA_ISSUER", "Varde")
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_AUTO_SIGNUP = False

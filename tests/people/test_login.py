@@ -149,3 +149,19 @@ def test_nobody_can_sign_up(client, db, path):
     from varde.people.models import User
 
     assert not User.objects.filter(email="ny@example.com").exists()
+
+
+def test_a_new_user_sets_up_totp_after_confirming_the_password(client, world):
+    Authenticator.objects.filter(user=world.teacher).delete()
+    login_with_password(client, world.teacher.email)
+    client.get("/konto/email/")
+    response = client.get("/konto/2fa/totp/activate/")
+    assert response["Location"].startswith("/konto/reauthenticate/")
+    client.post(response["Location"], {"password": PASSWORD})
+    response = client.get("/konto/2fa/totp/activate/")
+    assert response.status_code == 200
+    secret = response.context["form"].secret
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    response = client.post("/konto/2fa/totp/activate/", {"code": code})
+    assert response.status_code == 302
+    assert client.get("/ansatt/").status_code == 200
