@@ -1,0 +1,135 @@
+"""Reading matrix.yaml, walking the URL resolver and making one request as one persona."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+MATRIX_FILE = Path(__file__).with_name("matrix.yaml")
+LOGIN_PREFIX = "/konto/login/"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str  # the full name ("people:pupil"), or the full route when the pattern has no name
+    route: str
+    named: bool
+
+
+def url_patterns() -> list[Pattern]:
+    """Every URL pattern the project answers, found by walking the resolver."""
+    found: list[Pattern] = []
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str) -> None:
+        for item in resolver.url_patterns:
+            if isinstance(item, URLResolver):
+                inner = ":".join(part for part in (namespace, item.namespace) if part)
+                walk(item, prefix + str(item.pattern), inner)
+            elif isinstance(item, URLPattern):
+                route = prefix + str(item.pattern)
+                if item.name:
+                    key = f"{namespace}:{item.name}" if namespace else item.name
+                    found.append(Pattern(key, route, True))
+                else:
+                    found.append(Pattern(route, route, False))
+
+    walk(get_resolver(), "", "")
+    return found
+
+
+def load_matrix() -> dict[str, Any]:
+    return yaml.safe_load(MATRIX_FILE.read_text(encoding="utf-8"))
+
+
+def symbols(world: Any) -> dict[str, object]:
+    from varde.plan.selectors import plan_current
+
+    current = plan_current(municipality=world.lunner)
+    assert current is not None
+    # "$pupil", "$gran_pupil", "$teacher2", "$outsider", ...: the primary key of the world's object.
+    values: dict[str, object] = {
+        f"${name}": getattr(world, name).pk
+        for name in vars(world)
+        if hasattr(getattr(world, name), "pk")
+    }
+    values["$plan_number"] = current.number
+    return values
+
+
+def resolve_kwargs(kwargs: dict[str, Any] | None, values: dict[str, object]) -> dict[str, object]:
+    resolved = {}
+    for name, value in (kwargs or {}).items():
+        if isinstance(value, str) and value.startswith("$"):
+            if value not in values:
+                raise KeyError(f"matrix.yaml uses unknown symbol {value}")
+            value = values[value]
+        resolved[name] = value
+    return resolved
+
+
+def path_for(key: str, kwargs: dict[str, object], named_keys: set[str]) -> str:
+    if key in named_keys:
+        return reverse(key, kwargs=kwargs)
+    assert not kwargs, f"unnamed pattern {key} cannot take kwargs"
+    return "/" + key
+
+
+@dataclass(frozen=True)
+class Expected:
+    status: int
+    location_prefix: str | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> Expected:
+        if isinstance(value, int):
+            return cls(value)
+        if isinstance(value, str) and re.fullmatch(r"3\d\d:/\S*", value):
+            status, prefix = value.split(":", 1)
+            return cls(int(status), prefix)
+        raise ValueError(f"not an expected answer: {value!r}")
+
+    def __str__(self) -> str:
+        return f"{self.status}:{self.location_prefix}" if self.location_prefix else str(self.status)
+
+    def matches(self, response: HttpResponse) -> bool:
+        if response.status_code != self.status:
+            return False
+        if self.location_prefix is not None:
+            return response.get("Location", "").startswith(self.location_prefix)
+        return True
+
+
+def answer(response: HttpResponse) -> str:
+    """What a response was, as it would be written in the matrix."""
+    location = response.get("Location")
+    return f"{response.status_code}:{location}" if location else str(response.status_code)
+
+
+def fresh_client(user: Any) -> Client:
+    client = Client(enforce_csrf_checks=False, raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def send(user: Any, method: str, path: str) -> HttpResponse:
+    """One request, as one persona, from a client that has never been used before."""
+    client = fresh_client(user)
+    if method == "POST":
+        return client.post(path, data={})
+    return client.generic(method, path)
+
+
+def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
+    rule = "  ".join("-" * width for width in widths)
+    head = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header))
+    return "\n".join([head, rule, *lines])
