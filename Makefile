@@ -10,7 +10,7 @@ DEMO ?=
 PYTEST_ARGS ?=
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install install-test system-test-deps setup migrate messages proofs clean
+.PHONY: screenshots run test install install-test system-test-deps setup migrate messages proofs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ run: setup
 test: install-test
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+screenshots: install-test
+	$(PY) -m pytest -q tests/browser/screenshots.py
 
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --no-obsolete

@@ -1,0 +1,163 @@
+"""Helpers for the browser tests: logging in through the real forms, axe, layout checks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from axe_playwright_python.sync_playwright import Axe
+
+WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 320, "height": 640}
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+# Filled by check_page(), printed by conftest's terminal summary.
+AXE_TALLY: dict = {"pages": set(), "runs": 0, "violations": 0}
+
+_axe = Axe()
+
+
+@dataclass
+class ConsoleWatch:
+    messages: list[str] = field(default_factory=list)
+
+    def attach(self, page) -> None:
+        page.on("console", lambda msg: self.messages.append(f"{msg.type}: {msg.text}"))
+        page.on("pageerror", lambda err: self.messages.append(f"pageerror: {err}"))
+
+    def csp_violations(self) -> list[str]:
+        return [m for m in self.messages if "Content Security Policy" in m]
+
+
+def totp_code(user) -> str:
+    """The code the user's authenticator app shows right now."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import decrypt, format_hotp_value, hotp_value
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.wrap().instance.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def forget_used_totp_codes() -> None:
+    """allauth refuses a code already used in this 30-second window; tests log in often.
+
+    The live server runs in this process and shares the test's local-memory cache.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def login(page, live_server, user, *, on_code_page: Callable | None = None) -> None:
+    """Log `user` in through the real form at /konto/login/, then the TOTP step if asked."""
+    from tests.world import PASSWORD
+
+    page.goto(f"{live_server.url}/konto/login/")
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Logg inn").click()
+    if "/konto/2fa/authenticate" in page.url:
+        if on_code_page:
+            on_code_page(page)
+        forget_used_totp_codes()
+        page.get_by_label("Kode").fill(totp_code(user))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Logg inn").click()
+    assert "/konto/login" not in page.url, f"login failed for {user.email}: {page.url}"
+    assert "/2fa/authenticate" not in page.url, f"TOTP refused for {user.email}: {page.url}"
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"      {', '.join(map(str, node['target']))}: {summary[:300]}")
+        if len(v["nodes"]) > 5:
+            lines.append(f"      … and {len(v['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+def scroll_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def overflowing(page, limit: int) -> list[str]:
+    """The outermost elements that stick out past `limit` px unclipped, to say what to fix."""
+    return page.evaluate(
+        """(limit) => {
+            // Is el clipped by an overflow container (which then scrolls, not the page)?
+            const clipped = (el) => {
+                const abs = ['absolute', 'fixed'].includes(getComputedStyle(el).position);
+                let inContainingBlock = !abs;
+                for (let n = el.parentElement; n && n !== document.body; n = n.parentElement) {
+                    if (n === el.offsetParent) inContainingBlock = true;
+                    const clips = getComputedStyle(n).overflowX !== 'visible';
+                    if (inContainingBlock && clips) return true;
+                }
+                return false;
+            };
+            const out = new Set();
+            for (const el of document.querySelectorAll('body *')) {
+                const r = el.getBoundingClientRect();
+                if (r.width > 0 && r.right > limit + 1 && !clipped(el)) out.add(el);
+            }
+            return [...out]
+                .filter((el) => !out.has(el.parentElement))
+                .slice(0, 5)
+                .map((el) => `${el.tagName.toLowerCase()}.${el.className} `
+                    + `"${(el.textContent || '').trim().slice(0, 40)}" → `
+                    + `${Math.round(el.getBoundingClientRect().right)}px`);
+        }""",
+        limit,
+    )
+
+
+def check_page(
+    page, url: str, *, expect_path: str | None = None, label: str = ""
+) -> list[str]:
+    """Load `url` at 1280×800 and at 320×640; run axe at both, and look for sideways scroll.
+
+    Returns readable problems; an empty list means the page passed.
+    """
+    problems: list[str] = []
+    expect_path = expect_path or urlsplit(url).path
+    for size in (WIDE, NARROW):
+        page.set_viewport_size(size)
+        response = page.goto(url)
+        width = size["width"]
+        where = f"{url} @ {width}px"
+        if response is None or response.status != 200:
+            problems.append(f"{where}: HTTP {response.status if response else '?'}")
+            continue
+        path = urlsplit(page.url).path
+        if path != expect_path:
+            problems.append(f"{where}: ended up at {path}")
+            continue
+        results = _axe.run(page, options=AXE_OPTIONS)
+        violations = results.response["violations"]
+        AXE_TALLY["pages"].add(f"{label} {expect_path}".strip())
+        AXE_TALLY["runs"] += 1
+        AXE_TALLY["violations"] += len(violations)
+        if violations:
+            problems.append(
+                f"{where}: {len(violations)} axe violations\n{describe_violations(violations)}"
+            )
+        if width == NARROW["width"]:
+            sw = scroll_width(page)
+            if sw > width + 1:
+                problems.append(
+                    f"{where}: scrolls sideways (scrollWidth {sw}); "
+                    f"sticking out: {overflowing(page, width)}"
+                )
+    page.set_viewport_size(WIDE)
+    return problems

@@ -1,0 +1,460 @@
+"""Importing pupils and staff from the school administration system's CSV export.
+
+Testvik has two schools, «TU» and «TB». Nordby, next door, also has a school
+numbered «TU», so lookups must stay inside the municipality being imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from varde.audit.models import AuditEntry, AuditHead
+from varde.people.importer import (
+    MAX_ROWS,
+    ImportReport,
+    import_apply,
+    import_decode,
+    import_parse,
+)
+from varde.people.models import Municipality, Pupil, RoleAssignment, School, User
+from varde.people.roles import Role
+
+HEADER = "type;id;fornavn;etternavn;fodselsdato;skole;trinn;kontaktlaerer_id;epost;roller"
+TODAY = timezone.localdate()
+
+
+def born(age: int) -> str:
+    """A birth date (DD.MM.YYYY) for someone who is `age` today, birthday in the spring."""
+    return f"15.03.{TODAY.year - age - int(TODAY < dt.date(TODAY.year, 3, 15))}"
+
+
+CLEAN_ROWS = [
+    "ansatt;T1;Tina;Lærer;;TU;;;tina@testvik.no;teacher|kjentmann",
+    "ansatt;T2;Rolf;Rektor;;TU;;;Rolf@Testvik.no;Rektor",
+    f"elev;E1;Petter;Smart;{born(13)};TU;8;T1;;",
+    f"elev;E2;Ola;Nordmann;{TODAY.year - 12}-01-31;TU;7;;;",
+    f"elev;E3;Kari;Nordmann;{born(7)};TB;2;;;",
+]
+
+
+def csv_text(rows: list[str], *, header: str = HEADER, delimiter: str = ";") -> str:
+    lines = [header, *rows]
+    if delimiter != ";":
+        lines = [_with_delimiter(line, delimiter) for line in lines]
+    return "\n".join(lines) + "\n"
+
+
+def _with_delimiter(line: str, delimiter: str) -> str:
+    cells = line.split(";")
+    return delimiter.join(f'"{cell}"' if delimiter in cell else cell for cell in cells)
+
+
+def snapshot() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "roles": RoleAssignment.objects.count(),
+        "pupils": Pupil.objects.count(),
+        "audit": AuditEntry.objects.count(),
+        "audit_head": AuditHead.objects.count(),
+    }
+
+
+@pytest.fixture
+def testvik(db) -> Municipality:
+    testvik = Municipality.objects.create(slug="testvik", name="Testvik kommune")
+    School.objects.create(
+        municipality=testvik, name="Testvik ungdomsskole", kind="lower_secondary", external_id="TU"
+    )
+    School.objects.create(
+        municipality=testvik, name="Testvik barneskole", kind="primary", external_id="TB"
+    )
+    nordby = Municipality.objects.create(slug="nordby", name="Nordby kommune")
+    School.objects.create(
+        municipality=nordby, name="Nordby ungdomsskole", kind="lower_secondary", external_id="TU"
+    )
+    return testvik
+
+
+def apply(municipality: Municipality, rows: list[str], **kwargs: str) -> ImportReport:
+    return import_apply(municipality=municipality, text=csv_text(rows, **kwargs), actor=None)
+
+
+def test_a_clean_file_imports_pupils_and_staff_with_roles(testvik):
+    report = apply(testvik, CLEAN_ROWS)
+    assert report.errors == []
+    assert report.applied
+    assert (report.pupils.created, report.staff.created) == (3, 2)
+    tina = User.objects.get(email="tina@testvik.no")
+    assert (tina.external_id, tina.full_name) == ("T1", "Tina Lærer")
+    assert not tina.has_usable_password()
+    school = School.objects.get(municipality=testvik, external_id="TU")
+    assert set(tina.role_assignments.values_list("role", "school")) == {
+        (Role.TEACHER, school.pk),
+        (Role.KJENTMANN, school.pk),
+    }
+    assert User.objects.get(email="rolf@testvik.no").roles() == {Role.PRINCIPAL}
+    petter = Pupil.objects.get(municipality=testvik, external_id="E1")
+    assert (petter.school, petter.grade, petter.contact_teacher) == (school, 8, tina)
+    assert petter.age == 13
+    assert Pupil.objects.get(external_id="E2").birth_date == dt.date(TODAY.year - 12, 1, 31)
+    assert Pupil.objects.get(external_id="E3").school.external_id == "TB"
+    entries = AuditEntry.objects.filter(object_type="pupil", action="create")
+    assert sorted(entries.values_list("pupil_id", flat=True)) == sorted(
+        Pupil.objects.values_list("pk", flat=True)
+    )
+    summary = AuditEntry.objects.get(object_type="import")
+    assert summary.municipality_id == testvik.pk
+    assert summary.detail["pupils"] == {"created": 3, "updated": 0, "unchanged": 0}
+
+
+def test_a_dry_run_writes_nothing(testvik):
+    before = snapshot()
+    report = import_parse(municipality=testvik, text=csv_text(CLEAN_ROWS))
+    assert report.errors == []
+    assert not report.applied
+    assert (report.pupils.created, report.staff.created) == (3, 2)
+    assert [row.action for row in report.rows] == ["create"] * 5
+    assert snapshot() == before
+
+
+def test_a_file_with_three_bad_rows_reports_exactly_those_lines_and_imports_nothing(testvik):
+    rows = [
+        *CLEAN_ROWS,
+        f"elev;E4;Lise;Lund;{born(10)};X;5;;;",
+        "elev;E5;Per;Dato;31.02.2012;TU;5;;;",
+        f"elev;E6;Siri;Trinn;{born(10)};TU;14;;;",
+        f"elev;E7;Grei;Elev;{born(10)};TB;5;;;",
+    ]
+    before = snapshot()
+    report = apply(testvik, rows)
+    assert [(error.line, error.message) for error in report.errors] == [
+        (7, "Ukjent skole «X»."),
+        (8, "Ugyldig dato «31.02.2012». Bruk DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD."),
+        (9, "Trinn må være et tall fra 1 til 13 (fikk «14»)."),
+    ]
+    assert str(report.errors[0]) == "linje 7: Ukjent skole «X»."
+    assert not report.applied
+    assert snapshot() == before
+
+
+def test_reimporting_the_same_file_changes_nothing(testvik):
+    apply(testvik, CLEAN_ROWS)
+    before = snapshot()
+    report = apply(testvik, CLEAN_ROWS)
+    assert report.errors == []
+    assert (report.pupils.created, report.pupils.updated, report.pupils.unchanged) == (0, 0, 3)
+    assert (report.staff.created, report.staff.updated, report.staff.unchanged) == (0, 0, 2)
+    after = snapshot()
+    assert after["audit"] - before["audit"] <= 1
+    assert {**after, "audit": 0} == {**before, "audit": 0}
+    assert AuditEntry.objects.last().object_type == "import"
+
+
+def test_a_changed_grade_updates_only_that_pupil(testvik):
+    apply(testvik, CLEAN_ROWS)
+    others = {p.external_id: p for p in Pupil.objects.exclude(external_id="E3")}
+    rows = [row.replace(";TB;2;", ";TB;3;") for row in CLEAN_ROWS]
+    audit_before = AuditEntry.objects.count()
+    report = apply(testvik, rows)
+    assert (report.pupils.updated, report.pupils.unchanged, report.staff.updated) == (1, 2, 0)
+    assert Pupil.objects.get(external_id="E3").grade == 3
+    for pupil in Pupil.objects.exclude(external_id="E3"):
+        assert pupil.grade == others[pupil.external_id].grade
+    new = AuditEntry.objects.filter(seq__gt=audit_before)
+    update = new.get(action="update")
+    assert update.pupil_id == Pupil.objects.get(external_id="E3").pk
+    assert update.detail == {"fields": ["grade"]}
+    assert new.count() == 2
+
+
+def test_staff_keep_the_roles_they_hold_that_the_file_does_not_name(testvik):
+    apply(testvik, CLEAN_ROWS)
+    tina = User.objects.get(email="tina@testvik.no")
+    school = School.objects.get(municipality=testvik, external_id="TB")
+    RoleAssignment.objects.create(user=tina, role=Role.SCHOOL_NURSE, school=school)
+    report = apply(testvik, CLEAN_ROWS)
+    assert report.staff.unchanged == 2
+    assert Role.SCHOOL_NURSE in tina.roles()
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+@pytest.mark.parametrize("delimiter", [";", ","])
+def test_a_file_with_or_without_bom_and_either_delimiter_imports(testvik, bom, delimiter):
+    report = import_apply(
+        municipality=testvik, text=bom + csv_text(CLEAN_ROWS, delimiter=delimiter), actor=None
+    )
+    assert report.errors == []
+    assert Pupil.objects.count() == 3
+    assert User.objects.get(email="tina@testvik.no").roles() == {Role.TEACHER, Role.KJENTMANN}
+
+
+def test_a_bom_in_the_bytes_is_read_as_utf8(testvik):
+    data = b"\xef\xbb\xbf" + csv_text(CLEAN_ROWS).replace("\n", "\r\n").encode("utf-8")
+    report = import_parse(municipality=testvik, text=import_decode(data=data))
+    assert report.errors == []
+    assert report.pupils.created == 3
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("ansatt;T9;Ny;Person;;TU;;;ny@testvik.no;rektorr", "Ukjent rolle «rektorr»."),
+        ("ansatt;T9;Ny;Person;;TU;;;ny@testvik.no;municipal_admin", "gjelder ikke en skole"),
+        ("ansatt;T9;Ny;Person;;TU;;;ikke-en-adresse;teacher", "Ugyldig e-postadresse «ikke-en"),
+        ("ansatt;T9;Ny;Person;;TU;;;ny@testvik.no;", "Mangler verdi i kolonnen «roller»."),
+        (f"elev;E9;Ny;Elev;01.01.{TODAY.year + 1};TU;5;;;", "er fram i tid"),
+        (f"elev;E9;Ny;Elev;{born(2)};TU;1;;;", "gir alder 2 år"),
+        (f"elev;E9;Ny;Elev;{born(30)};TU;13;;;", "gir alder 30 år"),
+        (f"elev;E9;Ny;Elev;{born(10)};TU;0;;;", "Trinn må være et tall fra 1 til 13 (fikk «0»)."),
+        (f"elev;E9;Ny;Elev;{born(10)};TU;fem;;;", "Trinn må være et tall fra 1 til 13"),
+        (f"elev;E9;Ny;Elev;{born(10)};TU;5;T404;;", "kontaktlærer-ID «T404»"),
+        (f"elev;E9;;Elev;{born(10)};TU;5;;;", "Mangler verdi i kolonnen «fornavn»."),
+        (f"pupil;E9;Ny;Elev;{born(10)};TU;5;;;", "Ukjent type «pupil»."),
+        (f"elev;E9;Ny;Elev;{born(10)};TU;5;;;;ekstra", "har 11 felt, men overskriften har 10"),
+        (f"elev;E9;N\x00y;Elev;{born(10)};TU;5;;;", "inneholder NUL-tegn"),
+        (f"elev;E9;{'N' * 5000};Elev;{born(10)};TU;5;;;", "er for lang (5000 tegn, maks 100)"),
+        (f'elev;E9;"Ny\nLinje";Elev;{born(10)};TU;5;;;', "linjeskift eller kontrolltegn"),
+    ],
+)
+def test_a_bad_row_is_reported_with_a_clear_reason(testvik, row, reason):
+    before = snapshot()
+    report = apply(testvik, [*CLEAN_ROWS, row])
+    assert [error.line for error in report.errors] == [7]
+    assert reason in report.errors[0].message
+    assert snapshot() == before
+
+
+def test_a_field_beyond_the_csv_limit_is_a_row_error_and_later_rows_are_still_read(testvik):
+    rows = [*CLEAN_ROWS, f"elev;E9;{'x' * 200_000};Elev", "elev;E10;Ny;Elev;31.02.2012;TU;5;;;"]
+    report = import_parse(municipality=testvik, text=csv_text(rows))
+    assert [error.line for error in report.errors] == [7, 8]
+    assert "altfor langt" in report.errors[0].message
+
+
+def test_a_missing_column_is_reported_once_on_line_1(testvik):
+    header = HEADER.replace(";trinn", "")
+    rows = [row.replace(";8;", ";").replace(";7;", ";").replace(";2;", ";") for row in CLEAN_ROWS]
+    report = import_parse(municipality=testvik, text=csv_text(rows, header=header))
+    assert [(e.line, e.message) for e in report.errors] == [
+        (1, "Mangler påkrevd kolonne: «trinn».")
+    ]
+
+
+def test_a_staff_only_file_needs_no_pupil_columns(testvik):
+    header = "Type,ID,Fornavn,Etternavn,Skole,E-post,Roller"
+    text = f'{header}\nansatt,T1,Tina,Lærer,TU,tina@testvik.no,"Lærer,Kjentmann"\n'
+    report = import_apply(municipality=testvik, text=text, actor=None)
+    assert report.errors == []
+    assert User.objects.get(email="tina@testvik.no").roles() == {Role.TEACHER, Role.KJENTMANN}
+
+
+def test_unknown_and_empty_extra_columns_are_ignored(testvik):
+    header = f"{HEADER};klasse;;"
+    rows = [f"{row};8A;;" for row in CLEAN_ROWS]
+    report = import_parse(municipality=testvik, text=csv_text(rows, header=header))
+    assert report.errors == []
+    assert report.pupils.created == 3
+
+
+def test_a_duplicate_id_names_both_lines(testvik):
+    rows = [*CLEAN_ROWS, f"elev;E1;Petter;Igjen;{born(13)};TU;8;;;"]
+    report = import_parse(municipality=testvik, text=csv_text(rows))
+    assert [(e.line, e.message) for e in report.errors] == [
+        (7, "Elev-ID «E1» står to ganger i filen (linje 4 og 7).")
+    ]
+
+
+def test_an_email_used_by_staff_with_another_id_is_refused(testvik):
+    apply(testvik, CLEAN_ROWS)
+    rows = [*CLEAN_ROWS, "ansatt;T3;Tina;Dobbel;;TB;;;tina@testvik.no;teacher"]
+    report = import_parse(municipality=testvik, text=csv_text(rows))
+    assert [error.message for error in report.errors if error.line == 7] == [
+        "E-postadressen «tina@testvik.no» står også på linje 2.",
+        "E-postadressen «tina@testvik.no» brukes allerede av en ansatt med annen ID («T1»).",
+    ]
+    assert {error.line for error in report.errors} == {7}
+    alone = ["ansatt;T3;Tina;Dobbel;;TB;;;tina@testvik.no;teacher"]
+    report = import_parse(municipality=testvik, text=csv_text(alone))
+    assert [(e.line, e.message) for e in report.errors] == [
+        (2, "E-postadressen «tina@testvik.no» brukes allerede av en ansatt med annen ID («T1»).")
+    ]
+
+
+def test_a_contact_teacher_already_in_the_municipality_is_found(testvik):
+    apply(testvik, CLEAN_ROWS)
+    rows = [f"elev;E9;Ny;Elev;{born(10)};TB;5;T2;;"]
+    report = apply(testvik, rows)
+    assert report.errors == []
+    assert Pupil.objects.get(external_id="E9").contact_teacher.email == "rolf@testvik.no"
+
+
+def test_a_contact_teacher_in_another_municipality_is_not_found(testvik):
+    apply(testvik, CLEAN_ROWS)
+    nordby = Municipality.objects.get(slug="nordby")
+    report = apply(nordby, [f"elev;N1;Ny;Elev;{born(10)};TU;5;T1;;"])
+    assert report.errors[0].message == (
+        "Fant ingen ansatt med kontaktlærer-ID «T1» i filen eller i kommunen."
+    )
+
+
+def test_a_file_that_is_not_utf8_gives_one_clear_message(testvik):
+    data = csv_text(CLEAN_ROWS).encode("cp1252")
+    report = import_parse(municipality=testvik, text=import_decode(data=data))
+    assert len(report.errors) == 1
+    assert report.errors[0].line == 2
+    assert "ikke lagret som UTF-8" in report.errors[0].message
+
+
+def test_a_file_with_more_than_20000_rows_is_refused(testvik):
+    rows = [f"elev;E{n};Ny;Elev;{born(10)};TU;5;;;" for n in range(MAX_ROWS + 1)]
+    report = import_parse(municipality=testvik, text=csv_text(rows))
+    assert [e.message for e in report.errors] == [
+        "Filen har flere enn 20 000 rader. Del den opp i flere filer."
+    ]
+
+
+def test_a_file_over_10_mb_is_refused(testvik):
+    text = csv_text(CLEAN_ROWS) + "\n" * (10 * 1024 * 1024)
+    report = import_parse(municipality=testvik, text=text)
+    assert [e.message for e in report.errors] == [
+        "Filen er større enn 10 MB. Del den opp i flere filer."
+    ]
+
+
+def test_an_empty_file_is_reported(testvik):
+    assert [e.message for e in import_parse(municipality=testvik, text="").errors] == [
+        "Filen er tom."
+    ]
+
+
+def test_a_pupil_marked_inactive_is_reactivated_by_the_import(testvik):
+    apply(testvik, CLEAN_ROWS)
+    Pupil.objects.filter(external_id="E2").update(is_active=False)
+    report = apply(testvik, CLEAN_ROWS)
+    assert report.pupils.updated == 1
+    assert Pupil.objects.get(external_id="E2").is_active
+
+
+def test_five_thousand_pupils_import_with_few_queries(testvik, django_assert_max_num_queries):
+    staff = [f"ansatt;T{n};Lærer;{n};;TU;;;l{n}@testvik.no;teacher" for n in range(50)]
+    pupils = [
+        f"elev;E{n};Elev;{n};{born(6 + n % 10)};TU;{1 + n % 10};T{n % 50};;" for n in range(5000)
+    ]
+    with django_assert_max_num_queries(200):
+        report = apply(testvik, staff + pupils)
+    assert report.errors == []
+    assert Pupil.objects.filter(contact_teacher__isnull=False).count() == 5000
+    assert AuditEntry.objects.filter(object_type="pupil").count() == 5000
+    with django_assert_max_num_queries(50):
+        again = apply(testvik, staff + pupils)
+    assert again.pupils.unchanged == 5000
+
+
+def test_the_command_dry_run_prints_each_error_and_fails(testvik, tmp_path):
+    path = tmp_path / "eksport.csv"
+    path.write_text(csv_text([*CLEAN_ROWS, f"elev;E9;Ny;Elev;{born(10)};X;5;;;"]), "utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 feil"):
+        call_command("import_people", "testvik", str(path), stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().strip() == "linje 7: Ukjent skole «X»."
+    assert Pupil.objects.count() == 0
+
+
+def test_the_command_counts_without_apply_and_imports_with_it(testvik, tmp_path):
+    path = tmp_path / "eksport.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + csv_text(CLEAN_ROWS).encode())
+    out = io.StringIO()
+    call_command("import_people", "testvik", str(path), stdout=out)
+    assert "Elever: 3 nye, 0 endres, 0 uendret" in out.getvalue()
+    assert "Prøvekjøring" in out.getvalue()
+    assert Pupil.objects.count() == 0
+    out = io.StringIO()
+    call_command("import_people", "testvik", str(path), "--apply", stdout=out)
+    assert "Ansatte: 2 lagt til, 0 endret, 0 uendret" in out.getvalue()
+    assert Pupil.objects.count() == 3
+
+
+def test_the_command_refuses_an_unknown_municipality(testvik, tmp_path):
+    path = tmp_path / "eksport.csv"
+    path.write_text(csv_text(CLEAN_ROWS), "utf-8")
+    with pytest.raises(CommandError, match="«atlantis»"):
+        call_command("import_people", "atlantis", str(path))
+
+
+# Random input: importing must never raise, and a report with errors must mean no writes.
+
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def assert_all_or_nothing(municipality: Municipality, text: str) -> None:
+    before = snapshot()
+    report = import_apply(municipality=municipality, text=text, actor=None)
+    event("errors reported" if report.errors else "imported")
+    if report.errors:
+        assert snapshot() == before
+        assert not report.applied
+        assert all(e.line >= 1 and e.message for e in report.errors)
+    else:
+        assert report.applied
+
+
+@FUZZ
+@given(text=st.text(max_size=3000))
+def test_random_text_never_raises_and_never_writes_when_it_reports_errors(testvik, text):
+    assert_all_or_nothing(testvik, text)
+
+
+@FUZZ
+@given(data=st.binary(max_size=3000))
+def test_random_bytes_never_raise_and_never_write_when_they_report_errors(testvik, data):
+    assert_all_or_nothing(testvik, import_decode(data=data))
+
+
+CELL = st.one_of(
+    st.sampled_from(
+        ["elev", "ansatt", "E1", "E2", "T1", "TU", "TB", "X", "Ola", "8", "13", "0", "",
+         born(10), born(30), "31.02.2012", "2013-05-01", "tina@testvik.no", "ola@testvik.no",
+         "teacher|kjentmann", "Lærer", "rektorr", '"', "\x00", "æøå"]
+    ),
+    st.text(max_size=80),
+)
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(CELL, min_size=0, max_size=12), max_size=12), comma=st.booleans())
+def test_random_rows_under_a_valid_header_never_raise_or_half_import(testvik, rows, comma):
+    delimiter = "," if comma else ";"
+    lines = [HEADER.replace(";", delimiter)] + [delimiter.join(row) for row in rows]
+    assert_all_or_nothing(testvik, "\n".join(lines))
+
+
+MUTATED_ROW = st.tuples(
+    st.sampled_from(CLEAN_ROWS),
+    st.dictionaries(st.integers(min_value=0, max_value=10), CELL, max_size=2),
+)
+
+
+def mutate(row: str, changes: dict[int, str]) -> str:
+    cells = row.split(";")
+    for index, value in changes.items():
+        if index < len(cells):
+            cells[index] = value
+    return ";".join(cells)
+
+
+@FUZZ
+@given(rows=st.lists(MUTATED_ROW, max_size=5, unique_by=lambda pair: pair[0]))
+def test_clean_rows_with_a_few_random_cells_never_raise_or_half_import(testvik, rows):
+    assert_all_or_nothing(testvik, csv_text([mutate(row, changes) for row, changes in rows]))

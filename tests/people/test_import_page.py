@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from varde.people.models import Pupil
+
+CLEAN = (
+    "type;id;fornavn;etternavn;fodselsdato;skole;trinn;kontaktlaerer_id;epost;roller\n"
+    "elev;E900;Ola;Nordmann;01.02.2011;LU;9;;;\n"
+)
+BAD = CLEAN + "elev;E901;Kari;Nordmann;31.02.2011;LU;9;;;\n"
+
+
+def upload(client, text: str, *, apply: bool):
+    data = {"file": SimpleUploadedFile("elever.csv", text.encode())}
+    if apply:
+        data["apply"] = "1"
+    return client.post("/ansatt/import/", data)
+
+
+def test_a_dry_run_shows_what_would_happen_and_saves_nothing(client, world):
+    client.force_login(world.admin)
+    page = upload(client, CLEAN, apply=False).content.decode()
+    assert "Filen er feilfri" in page
+    assert not Pupil.objects.filter(external_id="E900").exists()
+
+
+def test_a_bad_row_is_reported_with_its_line_and_nothing_is_imported(client, world):
+    client.force_login(world.admin)
+    page = upload(client, BAD, apply=True).content.decode()
+    assert "Linje 3" in page and "31.02.2011" in page
+    assert not Pupil.objects.filter(external_id__in=["E900", "E901"]).exists()
+
+
+def test_a_clean_file_is_imported(client, world):
+    client.force_login(world.admin)
+    response = upload(client, CLEAN, apply=True)
+    assert response.status_code == 302
+    assert Pupil.objects.get(external_id="E900").school == world.school
+
+
+def test_a_file_that_is_not_utf8_gets_a_clear_message(client, world):
+    client.force_login(world.admin)
+    data = {"file": SimpleUploadedFile("elever.csv", "type;id\nelev;Ø\n".encode("latin-1"))}
+    page = client.post("/ansatt/import/", data).content.decode()
+    assert "UTF-8" in page
