@@ -91,3 +91,14 @@ def test_staff_pages_are_never_stored(client, world):
     response = client.get("/ansatt/")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
+
+
+def test_pages_are_in_bokmal_even_when_the_browser_asks_for_english(client, world):
+    page = client.get("/k/lunner/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="nb"' in page and "Hva har skjedd?" in page
+
+
+def test_the_language_switch_gives_english(client, world):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/k/lunner/"})
+    page = client.get("/k/lunner/").content.decode()
+    assert 'lang="en"' in page

@@ -16,6 +16,10 @@ def varde(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if municipality is None and user is not None and user.is_authenticated:
         municipality = staff_municipality(user)
+    if municipality is None:
+        from varde.web.views import default_municipality
+
+        municipality = default_municipality()
     plan = getattr(request, "varde_plan", None)
     if plan is None and municipality is not None:
         plan = plan_current(municipality=municipality)

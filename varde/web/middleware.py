@@ -18,3 +18,19 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class BokmalFirstMiddleware:
+    """Speak bokmål unless the user has chosen English in Varde.
+
+    Many Norwegian staff have browsers set to English; the browser's
+    Accept-Language header is therefore ignored and only the explicit choice
+    (the language cookie set by the switch in the header) counts.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
