@@ -14,7 +14,7 @@ from django.http import Http404
 
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
-from varde.people.models import Pupil, School, User
+from varde.people.models import Pupil, User
 
 
 def pupils_visible_to(user: Any) -> QuerySet[Pupil]:
@@ -31,11 +31,16 @@ def pupil_subject(pupil: Pupil) -> AuditSubject:
     return AuditSubject(pupil.pk, pupil.pk, pupil.school_id, pupil.municipality_id)
 
 
-def pupil_for_user(user: Any, pk: object, *, reason: str) -> Pupil:
+def id_or_404(pk: object) -> int:
+    """An id from a URL or form; anything that is not a number is simply not found."""
     try:
-        pupil_id = int(str(pk))
+        return int(str(pk))
     except ValueError as exc:
         raise Http404 from exc
+
+
+def pupil_for_user(user: Any, pk: object, *, reason: str) -> Pupil:
+    pupil_id = id_or_404(pk)
     pupil = (
         pupils_visible_to(user)
         .select_related("school", "municipality", "contact_teacher")
@@ -70,33 +75,6 @@ def pupils_shown(user: Any, pupils: list[Pupil], *, reason: str) -> list[Pupil]:
     return pupils
 
 
-def schools_visible_to(user: Any) -> QuerySet[School]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return School.objects.none()
-    return School.objects.filter(
-        Q(id__in=user.school_ids()) | Q(municipality_id__in=user.admin_municipality_ids())
-    ).select_related("municipality")
-
-
-def school_for_user(user: Any, pk: object) -> School:
-    try:
-        school_id = int(str(pk))
-    except ValueError as exc:
-        raise Http404 from exc
-    school = schools_visible_to(user).filter(pk=school_id).first()
-    if school is None:
-        raise Http404
-    return school
-
-
-def school_leadership_for_user(user: Any, pk: object) -> School:
-    """A school the user leads (principal or deputy), or 404."""
-    school = school_for_user(user, pk)
-    if school.pk not in user.leadership_school_ids():
-        raise Http404
-    return school
-
-
 def staff_visible_to_admin(user: Any) -> QuerySet[User]:
     """Staff holding a role in a municipality the user administers."""
     municipalities = user.admin_municipality_ids() if user.is_authenticated else set()
@@ -109,11 +87,7 @@ def staff_visible_to_admin(user: Any) -> QuerySet[User]:
 
 
 def staff_for_admin(user: Any, pk: object) -> User:
-    try:
-        staff_id = int(str(pk))
-    except ValueError as exc:
-        raise Http404 from exc
-    found = staff_visible_to_admin(user).filter(pk=staff_id).first()
+    found = staff_visible_to_admin(user).filter(pk=id_or_404(pk)).first()
     if found is None or found.pk == user.pk:
         raise Http404
     return found
