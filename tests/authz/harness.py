@@ -60,6 +60,9 @@ def symbols(world: Any) -> dict[str, object]:
         if hasattr(getattr(world, name), "pk")
     }
     values["$plan_number"] = current.number
+    # "$teacher2_role", "$outsider_role": the first role each holds.
+    for name in ("teacher2", "outsider"):
+        values[f"${name}_role"] = getattr(world, name).role_assignments.order_by("pk").first().pk
     return values
 
 

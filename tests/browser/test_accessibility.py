@@ -36,6 +36,7 @@ STAFF_PAGES = {
         "/ansatt/plan/rediger/",
         "/ansatt/import/",
         "/ansatt/brukere/",
+        "/ansatt/brukere/rolle/",
     ],
 }
 

@@ -46,3 +46,45 @@ def test_a_principal_cannot_deactivate_anyone(client, world):
     assert client.get("/ansatt/brukere/").status_code == 404
     response = client.post(f"/ansatt/brukere/{world.teacher.pk}/aktiv/", {"active": "0"})
     assert response.status_code == 404
+
+
+def test_an_administrator_makes_a_new_person_slt_coordinator(client, world):
+    from varde.people.models import User
+
+    client.force_login(world.admin)
+    response = client.post(
+        "/ansatt/brukere/rolle/",
+        {"email": "ny@lunner.test", "full_name": "Ny Koordinator", "role": "slt_coordinator"},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="ny@lunner.test")
+    assert user.slt_region_ids() == {world.lunner.slt_region_id}
+    assert not user.has_usable_password()
+
+
+def test_a_school_role_needs_a_school_of_the_municipality(client, world):
+    client.force_login(world.admin)
+    page = client.post(
+        "/ansatt/brukere/rolle/",
+        {"email": world.teacher2.email, "role": "kjentmann", "school": world.gran_school.pk},
+    ).content.decode()
+    assert "Rollen er ikke gitt" in page
+    assert not world.teacher2.role_assignments.filter(role="kjentmann").exists()
+
+
+def test_an_administrator_makes_a_teacher_kjentmann_and_removes_it_again(client, world):
+    client.force_login(world.admin)
+    client.post(
+        "/ansatt/brukere/rolle/",
+        {"email": world.teacher2.email, "role": "kjentmann", "school": world.school.pk},
+    )
+    assignment = world.teacher2.role_assignments.get(role="kjentmann")
+    assert client.post(f"/ansatt/brukere/rolle/{assignment.pk}/fjern/").status_code == 302
+    assert not world.teacher2.role_assignments.filter(role="kjentmann").exists()
+
+
+def test_a_role_in_another_municipality_cannot_be_removed(client, world):
+    client.force_login(world.admin)
+    assignment = world.outsider.role_assignments.get()
+    assert client.post(f"/ansatt/brukere/rolle/{assignment.pk}/fjern/").status_code == 404
+    assert world.outsider.role_assignments.exists()

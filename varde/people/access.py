@@ -14,7 +14,7 @@ from django.http import Http404
 
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
-from varde.people.models import Pupil, User
+from varde.people.models import Pupil, RoleAssignment, User
 
 
 def pupils_visible_to(user: Any) -> QuerySet[Pupil]:
@@ -89,5 +89,23 @@ def staff_visible_to_admin(user: Any) -> QuerySet[User]:
 def staff_for_admin(user: Any, pk: object) -> User:
     found = staff_visible_to_admin(user).filter(pk=id_or_404(pk)).first()
     if found is None or found.pk == user.pk:
+        raise Http404
+    return found
+
+
+def role_assignment_for_admin(user: Any, pk: object) -> RoleAssignment:
+    """A role in a municipality (or its SLT region) the user administers, or 404."""
+    municipalities = user.admin_municipality_ids() if user.is_authenticated else set()
+    found = (
+        RoleAssignment.objects.filter(pk=id_or_404(pk))
+        .filter(
+            Q(school__municipality_id__in=municipalities)
+            | Q(municipality_id__in=municipalities)
+            | Q(slt_region__municipalities__id__in=municipalities)
+        )
+        .select_related("user", "school", "municipality", "slt_region")
+        .first()
+    )
+    if found is None or found.user_id == user.pk:
         raise Http404
     return found

@@ -1,12 +1,26 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from varde.people.models import Municipality, School
+from varde.people.roles import Role
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
-class PupilFilterForm(forms.Form):
+class StyledForm(forms.Form):
+    """Designsystemet's input style on every field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "ds-input")
+
+
+class PupilFilterForm(StyledForm):
     q = forms.CharField(label=_("Søk på navn"), required=False, max_length=100)
     grade = forms.IntegerField(label=_("Trinn"), required=False, min_value=1, max_value=13)
 
@@ -30,3 +44,24 @@ class ImportForm(forms.Form):
                 _("Filen er ikke UTF-8. Lagre den som «CSV UTF-8» og prøv igjen.")
             ) from exc
         return data
+
+
+class RoleGrantForm(StyledForm):
+    email = forms.EmailField(label=_("E-post"), max_length=254)
+    full_name = forms.CharField(
+        label=_("Navn"),
+        max_length=200,
+        required=False,
+        help_text=_("Trengs bare når personen ikke har bruker fra før."),
+    )
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
+    school = forms.ModelChoiceField(
+        label=_("Skole"),
+        queryset=School.objects.none(),
+        required=False,
+        help_text=_("For roller ved en skole."),
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.filter(municipality=municipality)

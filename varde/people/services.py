@@ -1,4 +1,4 @@
-"""Writes to people: deactivating and reactivating staff accounts."""
+"""Writes to people: staff accounts and their roles."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Any
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
-from varde.people.models import User
+from varde.people.models import Municipality, RoleAssignment, School, User
+from varde.people.roles import REGIONAL_ROLES, SCHOOL_ROLES
 
 
 def _end_sessions(user: User) -> int:
@@ -40,3 +42,62 @@ def user_set_active(*, user: User, active: bool, actor: Any, municipality_id: in
         detail={"sessions_ended": ended},
     )
     return user
+
+
+class RoleGrantError(ValueError):
+    pass
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    email: str,
+    full_name: str,
+    role: str,
+    school: School | None,
+) -> RoleAssignment:
+    """Give a person a role in the administrator's municipality, creating the account if new."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        if not full_name.strip():
+            raise RoleGrantError(_("Skriv inn navnet til den nye brukeren."))
+        user = User.objects.create_user(email, None, full_name=full_name.strip())
+    where: dict[str, Any] = {"school": None, "municipality": None, "slt_region": None}
+    if role in SCHOOL_ROLES:
+        if school is None or school.municipality_id != municipality.pk:
+            raise RoleGrantError(_("Velg skolen rollen gjelder for."))
+        where["school"] = school
+    elif role in REGIONAL_ROLES:
+        if municipality.slt_region_id is None:
+            raise RoleGrantError(_("Kommunen er ikke med i et SLT-samarbeid."))
+        where["slt_region"] = municipality.slt_region
+    else:
+        where["municipality"] = municipality
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, **where)
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="role",
+            object_id=assignment.pk,
+            municipality_id=municipality.pk,
+            reason=f"Rolle gitt: {assignment}",
+            detail={"user": user.pk, "role": role},
+        )
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment, municipality_id: int) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        object_type="role",
+        object_id=assignment.pk,
+        municipality_id=municipality_id,
+        reason=f"Rolle fjernet: {assignment}",
+        detail={"user": assignment.user_id, "role": assignment.role},
+    )
+    assignment.delete()

@@ -12,4 +12,6 @@ urlpatterns = [
     path("import/", views.import_people, name="import"),
     path("brukere/", views.staff_list, name="staff"),
     path("brukere/<int:pk>/aktiv/", views.staff_set_active, name="staff_active"),
+    path("brukere/rolle/", views.role_grant_page, name="role_grant"),
+    path("brukere/rolle/<int:pk>/fjern/", views.role_revoke_view, name="role_revoke"),
 ]

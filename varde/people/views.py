@@ -15,10 +15,11 @@ from varde.people.access import (
     pupil_for_user,
     pupils_shown,
     pupils_visible_to,
+    role_assignment_for_admin,
     staff_for_admin,
     staff_visible_to_admin,
 )
-from varde.people.forms import ImportForm, PupilFilterForm
+from varde.people.forms import ImportForm, PupilFilterForm, RoleGrantForm
 from varde.people.models import Municipality
 
 
@@ -137,4 +138,44 @@ def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("%(name)s er aktivert igjen.") % {"name": staff})
     else:
         messages.success(request, _("%(name)s er deaktivert og logget ut.") % {"name": staff})
+    return redirect("people:staff")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_grant_page(request: HttpRequest) -> HttpResponse:
+    from varde.people.services import RoleGrantError, role_grant
+
+    municipality = _import_municipality(request)
+    form = RoleGrantForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = role_grant(
+                actor=request.user,
+                municipality=municipality,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                school=form.cleaned_data["school"],
+            )
+        except RoleGrantError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(user)s har nå rollen %(role)s.") % {"user": assignment.user, "role": assignment},
+            )
+            return redirect("people:staff")
+    return render(request, "people/role_grant.html", {"form": form, "municipality": municipality})
+
+
+@login_required
+@require_POST
+def role_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from varde.people.services import role_revoke
+
+    municipality = _import_municipality(request)
+    assignment = role_assignment_for_admin(request.user, pk)
+    role_revoke(actor=request.user, assignment=assignment, municipality_id=municipality.pk)
+    messages.success(request, _("Rollen er fjernet: %(role)s.") % {"role": assignment})
     return redirect("people:staff")
