@@ -88,3 +88,28 @@ def test_a_role_in_another_municipality_cannot_be_removed(client, world):
     assignment = world.outsider.role_assignments.get()
     assert client.post(f"/ansatt/brukere/rolle/{assignment.pk}/fjern/").status_code == 404
     assert world.outsider.role_assignments.exists()
+
+
+def add_staff(world, count: int, start: int = 0) -> None:
+    from tests.world import grant, make_user
+    from varde.people.roles import Role
+
+    for n in range(start, start + count):
+        person = make_user(f"extra{n}@lunner.test", f"Ekstra {n}", mfa=False)
+        grant(person, Role.TEACHER, school=world.school)
+        grant(person, Role.SLT_COORDINATOR, slt_region=world.lunner.slt_region)
+
+
+def test_the_staff_list_runs_the_same_number_of_queries_for_more_people(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    add_staff(world, 1)
+    client.force_login(world.admin)
+    client.get("/ansatt/brukere/")  # the first request of a session saves it once more
+    with CaptureQueriesContext(connection) as few:
+        client.get("/ansatt/brukere/")
+    add_staff(world, 20, start=1)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/ansatt/brukere/")
+    assert len(many) == len(few)

@@ -116,7 +116,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     municipality = _import_municipality(request)
     staff = (
         staff_visible_to_admin(request.user)
-        .prefetch_related("role_assignments__school", "role_assignments__municipality")
+        .prefetch_related(
+            "role_assignments__school",
+            "role_assignments__municipality",
+            "role_assignments__slt_region",
+        )
         .order_by("full_name", "pk")
     )
     page = Paginator(staff, 100).get_page(request.GET.get("side"))
