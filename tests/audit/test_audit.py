@@ -100,3 +100,33 @@ def test_the_chain_is_stored_so_a_raw_update_breaks_it(world):
         cursor.execute("UPDATE audit_auditentry SET reason = %s WHERE seq = %s", ["c", entry.seq])
     with pytest.raises(CommandError, match=f"#{entry.seq}"):
         call_command("audit_verify")
+
+
+def test_the_pupil_list_runs_the_same_number_of_queries_for_more_pupils(client, world):
+    import datetime as dt
+
+    from django.test.utils import CaptureQueriesContext
+
+    from varde.people.models import Pupil
+
+    def add(start: int, count: int) -> None:
+        for n in range(start, start + count):
+            Pupil.objects.create(
+                municipality=world.lunner,
+                school=world.school,
+                external_id=f"X{n}",
+                first_name=f"Elev{n}",
+                last_name="Ekstra",
+                birth_date=dt.date(2011, 1, 1),
+                grade=9,
+            )
+
+    client.force_login(world.teacher)
+    client.get("/ansatt/elever/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/ansatt/elever/")
+    add(0, 45)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/ansatt/elever/").content.decode()
+    assert "Elev44" in page
+    assert len(many) == len(few)
