@@ -3,7 +3,8 @@
 Lunner ungdomsskole: Tina the teacher (contact teacher of Petter), Tor the
 other teacher, Rita the principal, Kari the Kjentmann, Hanne the school nurse.
 Anne administers Lunner. Sigrid coordinates SLT for Gran and Lunner. Gunnar
-teaches in Gran. Dag was a teacher and has been deactivated.
+teaches in Gran. Dag was a teacher and has been deactivated. Tina owns a worry
+about Petter; Gunnar owns one about Guro in Gran.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+from varde.cases.models import Case
+from varde.cases.services import case_open
 from varde.people.models import Municipality, Pupil, RoleAssignment, School, SltRegion, User
 from varde.people.roles import Role
 from varde.plan.services import plan_load_file
@@ -40,6 +43,8 @@ class World:
     deactivated: User
     pupil: Pupil
     gran_pupil: Pupil
+    case: Case
+    gran_case: Case
 
     def personas(self) -> dict[str, User | None]:
         return {
@@ -125,6 +130,20 @@ def build_world() -> World:
         birth_date=dt.date(2012, 5, 1),
         grade=8,
     )
+    case = case_open(
+        actor=teacher,
+        pupil=pupil,
+        observed="Virket ruset etter lunsj 20.11.",
+        observed_on=dt.date(2026, 11, 20),
+        seriousness=3,
+    )
+    gran_case = case_open(
+        actor=outsider,
+        pupil=gran_pupil,
+        observed="Lukt av hasj i garderoben.",
+        observed_on=dt.date(2026, 11, 18),
+        seriousness=2,
+    )
     return World(
         lunner=lunner,
         gran=gran,
@@ -142,4 +161,6 @@ def build_world() -> World:
         deactivated=deactivated,
         pupil=pupil,
         gran_pupil=gran_pupil,
+        case=case,
+        gran_case=gran_case,
     )

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "varde.people",
     "varde.audit",
     "varde.plan",
+    "varde.cases",
     "varde.web",
 ]
 

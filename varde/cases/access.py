@@ -1,0 +1,64 @@
+"""The one way to reach cases: need-to-know, 404 for everyone else, every read audited.
+
+A case is seen by its owner, the people invited into it, and the leadership
+(principal, deputy) of the pupil's school. Nobody else, not even a teacher at
+the same school or the municipal administrator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from varde.audit.models import AuditAction
+from varde.audit.services import AuditSubject, audit_record, audit_record_many
+from varde.cases.models import Case
+from varde.people.access import id_or_404
+
+
+def cases_visible_to(user: Any) -> QuerySet[Case]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    return Case.objects.filter(
+        Q(owner=user)
+        | Q(participants__user=user)
+        | Q(school_id__in=user.leadership_school_ids())
+    ).distinct()
+
+
+def case_for_user(user: Any, pk: object, *, reason: str) -> Case:
+    case = (
+        cases_visible_to(user)
+        .select_related("pupil", "school", "owner")
+        .filter(pk=id_or_404(pk))
+        .first()
+    )
+    if case is None:
+        raise Http404
+    audit_record(
+        actor=user,
+        action=AuditAction.READ,
+        object_type="case",
+        object_id=case.pk,
+        pupil_id=case.pupil_id,
+        school_id=case.school_id,
+        municipality_id=case.municipality_id,
+        reason=reason,
+    )
+    return case
+
+
+def cases_shown(user: Any, cases: list[Case], *, reason: str) -> None:
+    """Audit that a list of cases (with pupils' names) was shown, one entry per case."""
+    if cases:
+        audit_record_many(
+            actor=user,
+            action=AuditAction.READ,
+            object_type="case",
+            subjects=[
+                AuditSubject(c.pk, c.pupil_id, c.school_id, c.municipality_id) for c in cases
+            ],
+            reason=reason,
+        )
