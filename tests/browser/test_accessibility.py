@@ -28,7 +28,14 @@ PUBLIC_PAGES = [
 
 # Staff pages, each as a persona who is allowed to see it.
 STAFF_PAGES = {
-    "teacher": ["/ansatt/", "/ansatt/elever/", "/ansatt/elever/{pupil}/"],
+    "teacher": [
+        "/ansatt/",
+        "/ansatt/elever/",
+        "/ansatt/elever/{pupil}/",
+        "/ansatt/elever/{pupil}/undring/",
+        "/ansatt/saker/",
+        "/ansatt/saker/{case}/",
+    ],
     "principal": ["/ansatt/", "/ansatt/elever/{pupil}/innsyn/"],
     "admin": [
         "/ansatt/",
@@ -69,7 +76,7 @@ def test_staff_pages(live_server, world, page, console, persona):
 
     login(page, live_server, user, on_code_page=check_code_step)
     for path in STAFF_PAGES[persona]:
-        path = path.format(pupil=world.pupil.pk)
+        path = path.format(pupil=world.pupil.pk, case=world.case.pk)
         problems += check_page(page, live_server.url + path, label=persona)
     _report(problems, console)
 
