@@ -8,7 +8,9 @@ class PlanEditForm(forms.Form):
     text = forms.CharField(
         label=_("Planen (YAML)"),
         help_text=_("Formatet er beskrevet i docs/plan-format.md. Lagring gir et utkast."),
-        widget=forms.Textarea(attrs={"rows": 30, "class": "ds-input", "spellcheck": "false"}),
+        widget=forms.Textarea(
+            attrs={"rows": 30, "class": "ds-input plan-yaml", "spellcheck": "false"}
+        ),
         max_length=2_000_000,
     )
     change_note = forms.CharField(
