@@ -276,7 +276,9 @@ VARDE_DEFAULT_MUNICIPALITY = envstr("VARDE_DEFAULT_MUNICIPALITY", "lunner")
 # Shared by all gunicorn workers on the machine, so login rate limits hold across them.
 CACHES = {
     "default": {
-        "BACKEND": envstr("VARDE_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "BACKEND": envstr(
+            "VARDE_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
+        ),
         "LOCATION": envstr("VARDE_CACHE_LOCATION", str(DATA_DIR / "cache")),
     }
 }

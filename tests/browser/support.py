@@ -122,9 +122,7 @@ def overflowing(page, limit: int) -> list[str]:
     )
 
 
-def check_page(
-    page, url: str, *, expect_path: str | None = None, label: str = ""
-) -> list[str]:
+def check_page(page, url: str, *, expect_path: str | None = None, label: str = "") -> list[str]:
     """Load `url` at 1280×800 and at 320×640; run axe at both, and look for sideways scroll.
 
     Returns readable problems; an empty list means the page passed.

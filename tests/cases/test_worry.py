@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -38,7 +37,12 @@ def test_a_teacher_opens_a_worry_and_owns_it(client, world):
     assert case.owner == world.teacher and case.level == 0
     page = client.get(f"/ansatt/saker/{case.pk}/").content.decode()
     assert "Neste steg" in page and "lukt av cannabis" in page
-    assert AuditEntry.objects.filter(object_type="case", object_id=str(case.pk), action="create").count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_type="case", object_id=str(case.pk), action="create"
+        ).count()
+        == 1
+    )
 
 
 def test_the_next_steps_and_deadlines_come_from_the_plan(client, world):

@@ -25,7 +25,14 @@ from varde.plan.models import PlanVersion
 pytestmark = pytest.mark.django_db
 
 MODELS = (
-    SltRegion, Municipality, School, User, RoleAssignment, Pupil, PlanVersion, Authenticator,
+    SltRegion,
+    Municipality,
+    School,
+    User,
+    RoleAssignment,
+    Pupil,
+    PlanVersion,
+    Authenticator,
     AuditEntry,
 )
 
@@ -80,9 +87,7 @@ def test_each_demo_municipality_has_a_published_plan_under_its_own_name():
 def test_every_role_is_held_by_a_demo_user():
     logins = load()
     emails = {login.email for login in logins}
-    held = set(
-        RoleAssignment.objects.filter(user__email__in=emails).values_list("role", flat=True)
-    )
+    held = set(RoleAssignment.objects.filter(user__email__in=emails).values_list("role", flat=True))
     assert held == set(Role.values)
 
 

@@ -424,9 +424,33 @@ def test_random_bytes_never_raise_and_never_write_when_they_report_errors(testvi
 
 CELL = st.one_of(
     st.sampled_from(
-        ["elev", "ansatt", "E1", "E2", "T1", "TU", "TB", "X", "Ola", "8", "13", "0", "",
-         born(10), born(30), "31.02.2012", "2013-05-01", "tina@testvik.no", "ola@testvik.no",
-         "teacher|kjentmann", "Lærer", "rektorr", '"', "\x00", "æøå"]
+        [
+            "elev",
+            "ansatt",
+            "E1",
+            "E2",
+            "T1",
+            "TU",
+            "TB",
+            "X",
+            "Ola",
+            "8",
+            "13",
+            "0",
+            "",
+            born(10),
+            born(30),
+            "31.02.2012",
+            "2013-05-01",
+            "tina@testvik.no",
+            "ola@testvik.no",
+            "teacher|kjentmann",
+            "Lærer",
+            "rektorr",
+            '"',
+            "\x00",
+            "æøå",
+        ]
     ),
     st.text(max_size=80),
 )

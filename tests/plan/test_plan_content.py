@@ -69,7 +69,9 @@ def document(world) -> PlanDocument:
 
 
 def source_lines() -> list[str]:
-    return [line.strip() for line in SOURCE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        line.strip() for line in SOURCE.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def test_every_listed_heading_stands_in_the_source():

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
+from tests.world import PLAN_FILE
 from varde.plan.models import PlanVersion
 from varde.plan.selectors import plan_current
 from varde.plan.services import plan_dump_yaml, plan_load_file
-from tests.world import PLAN_FILE
 
 
 def edited_plan_text(world, old: str, new: str) -> str:
@@ -36,7 +36,9 @@ def test_broken_yaml_is_refused_with_its_line_and_the_draft_is_kept(client, worl
     client.force_login(world.admin)
     good = edited_plan_text(world, "906 42 577", "906 42 500")
     client.post("/ansatt/plan/rediger/", {"text": good, "change_note": "første"})
-    response = client.post("/ansatt/plan/rediger/", {"text": "title: [unclosed\n", "change_note": ""})
+    response = client.post(
+        "/ansatt/plan/rediger/", {"text": "title: [unclosed\n", "change_note": ""}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Utkastet er ikke lagret" in page and "linje" in page

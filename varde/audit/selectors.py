@@ -34,10 +34,14 @@ def audit_verify_chain(*, batch_size: int = 2000) -> Iterator[ChainProblem]:
                 yield ChainProblem(expected_seq, f"entry #{expected_seq} is missing")
                 return
             if entry.prev_hash != expected_prev:
-                yield ChainProblem(entry.seq, f"entry #{entry.seq} does not link to #{entry.seq - 1}")
+                yield ChainProblem(
+                    entry.seq, f"entry #{entry.seq} does not link to #{entry.seq - 1}"
+                )
                 return
             if entry.compute_hash() != entry.hash:
-                yield ChainProblem(entry.seq, f"entry #{entry.seq} was changed after it was written")
+                yield ChainProblem(
+                    entry.seq, f"entry #{entry.seq} was changed after it was written"
+                )
                 return
             expected_prev = entry.hash
             expected_seq += 1

@@ -22,9 +22,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
     return Case.objects.filter(
-        Q(owner=user)
-        | Q(participants__user=user)
-        | Q(school_id__in=user.leadership_school_ids())
+        Q(owner=user) | Q(participants__user=user) | Q(school_id__in=user.leadership_school_ids())
     ).distinct()
 
 

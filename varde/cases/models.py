@@ -40,9 +40,7 @@ class Case(models.Model):
         _("hvor alvorlig kjennes det?"), choices=Seriousness.choices
     )
     who_knows = EncryptedTextField(_("hvem andre vet om dette?"), blank=True)
-    parents_thoughts = EncryptedTextField(
-        _("første tanker om å involvere foresatte"), blank=True
-    )
+    parents_thoughts = EncryptedTextField(_("første tanker om å involvere foresatte"), blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -56,7 +54,7 @@ class Case(models.Model):
 
 
 class CaseParticipant(models.Model):
-    """Someone invited into a case (Kjentmann, school nurse, PPT, LOS, ...): they see it from then on."""
+    """Someone invited into a case (Kjentmann, nurse, PPT, LOS ...); they see it from then on."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -69,6 +67,9 @@ class CaseParticipant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], name="case_participant_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} i sak {self.case_id}"
 
 
 class CaseEvent(models.Model):
@@ -87,3 +88,6 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

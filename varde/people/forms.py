@@ -35,7 +35,9 @@ class ImportForm(forms.Form):
         if upload is None:
             return data
         if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("Filen er for stor. Største tillatte størrelse er 10 MB."))
+            raise forms.ValidationError(
+                _("Filen er for stor. Største tillatte størrelse er 10 MB.")
+            )
         raw = upload.read()
         try:
             data["text"] = raw.decode("utf-8-sig")

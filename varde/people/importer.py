@@ -579,9 +579,7 @@ def _users_by_email(emails: Iterable[str]) -> dict[str, User]:
     return users
 
 
-def _staff_by_external_id(
-    municipality: Municipality, ids: Iterable[str]
-) -> dict[str, list[User]]:
+def _staff_by_external_id(municipality: Municipality, ids: Iterable[str]) -> dict[str, list[User]]:
     """Users with a role in the municipality, by their external id."""
     where = Q(role_assignments__school__municipality=municipality) | Q(
         role_assignments__municipality=municipality
@@ -737,9 +735,9 @@ def _compare_pupils(
     plan: _Plan,
 ) -> None:
     existing = _pupils_by_external_id(municipality, (row.external_id for row in rows))
-    teacher_ids = {
-        user.email.lower(): user.pk for users in known.values() for user in users
-    } | {email: user.pk for email, user in plan.user_objects.items()}
+    teacher_ids = {user.email.lower(): user.pk for users in known.values() for user in users} | {
+        email: user.pk for email, user in plan.user_objects.items()
+    }
     for row in rows:
         email = _contact_email(row, known, teachers, plan.report)
         if email is None:

@@ -32,7 +32,9 @@ class SessionTimeoutMiddleware:
             expired = now - started > settings.VARDE_SESSION_ABSOLUTE_SECONDS
             if idle or expired:
                 logout(request)
-                messages.info(request, _("Du ble logget ut fordi økten var utløpt. Logg inn igjen."))
+                messages.info(
+                    request, _("Du ble logget ut fordi økten var utløpt. Logg inn igjen.")
+                )
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             request.session[SESSION_SEEN] = now
         return self.get_response(request)

@@ -124,9 +124,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         .order_by("full_name", "pk")
     )
     page = Paginator(staff, 100).get_page(request.GET.get("side"))
-    return render(
-        request, "people/staff_list.html", {"page": page, "municipality": municipality}
-    )
+    return render(request, "people/staff_list.html", {"page": page, "municipality": municipality})
 
 
 @login_required
@@ -167,7 +165,8 @@ def role_grant_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(user)s har nå rollen %(role)s.") % {"user": assignment.user, "role": assignment},
+                _("%(user)s har nå rollen %(role)s.")
+                % {"user": assignment.user, "role": assignment},
             )
             return redirect("people:staff")
     return render(request, "people/role_grant.html", {"form": form, "municipality": municipality})

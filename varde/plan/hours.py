@@ -195,10 +195,11 @@ def _parse_weekly(raw: Any) -> tuple[tuple[Interval, ...], ...]:
     for key in raw:
         if key not in DAY_KEYS:
             raise HoursError(
-                f"Ukjent dag «{key}» i åpningstidene. "
-                "Bruk mon, tue, wed, thu, fri, sat eller sun."
+                f"Ukjent dag «{key}» i åpningstidene. Bruk mon, tue, wed, thu, fri, sat eller sun."
             )
-    return tuple(_parse_intervals(raw.get(key), name) for key, name in zip(DAY_KEYS, DAY_NAMES))
+    return tuple(
+        _parse_intervals(raw.get(key), name) for key, name in zip(DAY_KEYS, DAY_NAMES, strict=True)
+    )
 
 
 def _parse_flag(raw: Any) -> bool:
@@ -251,7 +252,7 @@ def _parse_intervals(raw: Any, where: str) -> tuple[Interval, ...]:
         return ()
     if not isinstance(raw, list):
         raise HoursError(
-            f"Åpningstiden for {where} må være en liste, for eksempel [\"08:00-15:30\"], "
+            f'Åpningstiden for {where} må være en liste, for eksempel ["08:00-15:30"], '
             f"ikke «{raw}»."
         )
     return tuple(_parse_interval(item, where) for item in raw)

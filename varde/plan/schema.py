@@ -48,7 +48,10 @@ class _Checker:
                 if not isinstance(key, str) or not key:
                     self.fail(f"{where}[{index + 1}]", _("mangler «key»."))
                 elif key in seen:
-                    self.fail(f"{where}[{index + 1}]", _("«key» %(key)s er brukt to ganger.") % {"key": key})
+                    self.fail(
+                        f"{where}[{index + 1}]",
+                        _("«key» %(key)s er brukt to ganger.") % {"key": key},
+                    )
                 else:
                     seen.add(key)
         return value
@@ -89,7 +92,10 @@ class _Checker:
         if value is None:
             return
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            self.fail(where, _("må være et helt tall fra %(low)s til %(high)s.") % {"low": low, "high": high})
+            self.fail(
+                where,
+                _("må være et helt tall fra %(low)s til %(high)s.") % {"low": low, "high": high},
+            )
 
 
 def validate_plan(content: Any) -> None:
@@ -120,10 +126,14 @@ def validate_plan(content: Any) -> None:
         check.text(f"{here}.title", routine.get("title"))
         for role in routine.get("responsible_roles") or []:
             if role not in ROLE_KEYS:
-                check.fail(f"{here}.responsible_roles", _("ukjent rolle «%(role)s».") % {"role": role})
+                check.fail(
+                    f"{here}.responsible_roles", _("ukjent rolle «%(role)s».") % {"role": role}
+                )
         for step in check.items(f"{here}.steps", routine.get("steps")):
             check.text(f"{here}.steps[{step.get('key')}].title", step.get("title"))
-            check.number(f"{here}.steps[{step.get('key')}].deadline_days", step.get("deadline_days"), 0, 365)
+            check.number(
+                f"{here}.steps[{step.get('key')}].deadline_days", step.get("deadline_days"), 0, 365
+            )
         check.blocks(f"{here}.blocks", routine.get("blocks"))
 
     for duty in check.items("duties", content.get("duties")):
@@ -139,7 +149,9 @@ def validate_plan(content: Any) -> None:
         check.number(here, level.get("level"), 0, 3)
         check.text(f"{here}.title", level.get("title"))
         for step in check.items(f"{here}.steps", level.get("steps")):
-            check.number(f"{here}.steps[{step.get('key')}].deadline_days", step.get("deadline_days"), 0, 365)
+            check.number(
+                f"{here}.steps[{step.get('key')}].deadline_days", step.get("deadline_days"), 0, 365
+            )
 
     for service in check.items("services", content.get("services")):
         here = f"services[{service.get('key')}]"
@@ -154,7 +166,9 @@ def validate_plan(content: Any) -> None:
             if phone is not None and (
                 not isinstance(phone, str) or not any(ch.isdigit() for ch in phone)
             ):
-                check.fail(f"{where}.phone", _("må være et telefonnummer, for eksempel «64 99 32 70»."))
+                check.fail(
+                    f"{where}.phone", _("må være et telefonnummer, for eksempel «64 99 32 70».")
+                )
             try:
                 parse_hours(contact.get("hours"))
             except HoursError as exc:

@@ -31,9 +31,9 @@ from varde.plan.services import (
 )
 
 
-def _public(request: HttpRequest, slug: str, number: int | None = None) -> tuple[
-    Municipality, PlanVersion, PlanDocument
-]:
+def _public(
+    request: HttpRequest, slug: str, number: int | None = None
+) -> tuple[Municipality, PlanVersion, PlanDocument]:
     municipality = municipality_or_404(slug)
     version = plan_version_or_404(municipality=municipality, number=number)
     request.varde_municipality = municipality  # type: ignore[attr-defined]
@@ -248,4 +248,3 @@ def plan_discard(request: HttpRequest) -> HttpResponse:
     plan_draft_discard(municipality=municipality, actor=request.user)
     messages.info(request, _("Utkastet er forkastet."))
     return redirect("plan:admin")
-

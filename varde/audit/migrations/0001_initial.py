@@ -4,43 +4,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True)),
-                ('at', models.DateTimeField(verbose_name='tidspunkt')),
-                ('actor_label', models.CharField(max_length=300, verbose_name='hvem')),
-                ('action', models.CharField(choices=[('read', 'Lest'), ('create', 'Opprettet'), ('update', 'Endret'), ('delete', 'Slettet'), ('export', 'Eksportert'), ('import', 'Importert'), ('publish', 'Publisert'), ('login', 'Innlogget'), ('login_failed', 'Mislykket innlogging'), ('logout', 'Logget ut')], max_length=20, verbose_name='handling')),
-                ('object_type', models.CharField(max_length=60, verbose_name='type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='objekt')),
-                ('pupil_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('school_id', models.BigIntegerField(blank=True, null=True)),
-                ('municipality_id', models.BigIntegerField(blank=True, null=True)),
-                ('reason', models.CharField(max_length=300, verbose_name='hvorfor')),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True)),
+                ("at", models.DateTimeField(verbose_name="tidspunkt")),
+                ("actor_label", models.CharField(max_length=300, verbose_name="hvem")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("read", "Lest"),
+                            ("create", "Opprettet"),
+                            ("update", "Endret"),
+                            ("delete", "Slettet"),
+                            ("export", "Eksportert"),
+                            ("import", "Importert"),
+                            ("publish", "Publisert"),
+                            ("login", "Innlogget"),
+                            ("login_failed", "Mislykket innlogging"),
+                            ("logout", "Logget ut"),
+                        ],
+                        max_length=20,
+                        verbose_name="handling",
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=60, verbose_name="type")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="objekt")),
+                ("pupil_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("school_id", models.BigIntegerField(blank=True, null=True)),
+                ("municipality_id", models.BigIntegerField(blank=True, null=True)),
+                ("reason", models.CharField(max_length=300, verbose_name="hvorfor")),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'loggoppføring',
-                'verbose_name_plural': 'logg',
-                'ordering': ['seq'],
+                "verbose_name": "loggoppføring",
+                "verbose_name_plural": "logg",
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('last_seq', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("last_seq", models.BigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
     ]

@@ -7,139 +7,329 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True, verbose_name='kortnavn')),
-                ('name', models.CharField(max_length=200, verbose_name='navn')),
-                ('number', models.CharField(blank=True, max_length=4, verbose_name='kommunenummer')),
-                ('is_fictional', models.BooleanField(default=False, verbose_name='fiktiv (demo)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="kortnavn")),
+                ("name", models.CharField(max_length=200, verbose_name="navn")),
+                (
+                    "number",
+                    models.CharField(blank=True, max_length=4, verbose_name="kommunenummer"),
+                ),
+                ("is_fictional", models.BooleanField(default=False, verbose_name="fiktiv (demo)")),
             ],
             options={
-                'verbose_name': 'kommune',
-                'verbose_name_plural': 'kommuner',
-                'ordering': ['name'],
+                "verbose_name": "kommune",
+                "verbose_name_plural": "kommuner",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SltRegion',
+            name="SltRegion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='navn')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="navn")),
             ],
             options={
-                'verbose_name': 'SLT-samarbeid',
-                'ordering': ['name'],
+                "verbose_name": "SLT-samarbeid",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='e-post')),
-                ('full_name', models.CharField(max_length=200, verbose_name='navn')),
-                ('external_id', models.CharField(blank=True, max_length=64, verbose_name='ID i skoleadministrativt system')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktiv')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='opprettet')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="e-post")),
+                ("full_name", models.CharField(max_length=200, verbose_name="navn")),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="ID i skoleadministrativt system"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktiv")),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="opprettet"
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bruker',
-                'verbose_name_plural': 'brukere',
-                'ordering': ['full_name'],
+                "verbose_name": "bruker",
+                "verbose_name_plural": "brukere",
+                "ordering": ["full_name"],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='navn')),
-                ('kind', models.CharField(choices=[('primary', 'Barneskole'), ('lower_secondary', 'Ungdomsskole'), ('combined', 'Kombinert skole (1–10)'), ('upper_secondary', 'Videregående skole')], max_length=20, verbose_name='skoletype')),
-                ('external_id', models.CharField(max_length=64, verbose_name='skolenummer')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='people.municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="navn")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("primary", "Barneskole"),
+                            ("lower_secondary", "Ungdomsskole"),
+                            ("combined", "Kombinert skole (1–10)"),
+                            ("upper_secondary", "Videregående skole"),
+                        ],
+                        max_length=20,
+                        verbose_name="skoletype",
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=64, verbose_name="skolenummer")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="people.municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'skole',
-                'verbose_name_plural': 'skoler',
-                'ordering': ['name'],
+                "verbose_name": "skole",
+                "verbose_name_plural": "skoler",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Pupil',
+            name="Pupil",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, verbose_name='elev-ID')),
-                ('first_name', models.CharField(max_length=100, verbose_name='fornavn')),
-                ('last_name', models.CharField(max_length=100, verbose_name='etternavn')),
-                ('birth_date', models.DateField(verbose_name='fødselsdato')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='trinn')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktiv')),
-                ('contact_teacher', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contact_pupils', to=settings.AUTH_USER_MODEL)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pupils', to='people.municipality')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pupils', to='people.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=64, verbose_name="elev-ID")),
+                ("first_name", models.CharField(max_length=100, verbose_name="fornavn")),
+                ("last_name", models.CharField(max_length=100, verbose_name="etternavn")),
+                ("birth_date", models.DateField(verbose_name="fødselsdato")),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="trinn")),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktiv")),
+                (
+                    "contact_teacher",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contact_pupils",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pupils",
+                        to="people.municipality",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pupils",
+                        to="people.school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'elev',
-                'verbose_name_plural': 'elever',
-                'ordering': ['last_name', 'first_name'],
+                "verbose_name": "elev",
+                "verbose_name_plural": "elever",
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('teacher', 'Lærer'), ('contact_teacher', 'Kontaktlærer'), ('principal', 'Rektor'), ('deputy', 'Rektors stedfortreder'), ('kjentmann', 'Kjentmann'), ('school_nurse', 'Helsesykepleier'), ('los', 'LOS'), ('ppt_contact', 'PPT-kontakt'), ('slt_coordinator', 'SLT-koordinator'), ('municipal_admin', 'Kommunal administrator')], max_length=32, verbose_name='rolle')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='people.municipality')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='people.school')),
-                ('slt_region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='people.sltregion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("teacher", "Lærer"),
+                            ("contact_teacher", "Kontaktlærer"),
+                            ("principal", "Rektor"),
+                            ("deputy", "Rektors stedfortreder"),
+                            ("kjentmann", "Kjentmann"),
+                            ("school_nurse", "Helsesykepleier"),
+                            ("los", "LOS"),
+                            ("ppt_contact", "PPT-kontakt"),
+                            ("slt_coordinator", "SLT-koordinator"),
+                            ("municipal_admin", "Kommunal administrator"),
+                        ],
+                        max_length=32,
+                        verbose_name="rolle",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to="people.municipality",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to="people.school",
+                    ),
+                ),
+                (
+                    "slt_region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to="people.sltregion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rolle',
-                'verbose_name_plural': 'roller',
+                "verbose_name": "rolle",
+                "verbose_name_plural": "roller",
             },
         ),
         migrations.AddField(
-            model_name='municipality',
-            name='slt_region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='municipalities', to='people.sltregion'),
+            model_name="municipality",
+            name="slt_region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="municipalities",
+                to="people.sltregion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.UniqueConstraint(fields=('municipality', 'external_id'), name='school_external_id_unique'),
+            model_name="school",
+            constraint=models.UniqueConstraint(
+                fields=("municipality", "external_id"), name="school_external_id_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pupil',
-            constraint=models.UniqueConstraint(fields=('municipality', 'external_id'), name='pupil_external_id_unique'),
+            model_name="pupil",
+            constraint=models.UniqueConstraint(
+                fields=("municipality", "external_id"), name="pupil_external_id_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pupil',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__gte', 1), ('grade__lte', 13)), name='pupil_grade_range'),
+            model_name="pupil",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade__gte", 1), ("grade__lte", 13)), name="pupil_grade_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('school__isnull', False)), fields=('user', 'role', 'school'), name='role_at_school_unique'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("school__isnull", False)),
+                fields=("user", "role", "school"),
+                name="role_at_school_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('municipality__isnull', False)), fields=('user', 'role', 'municipality'), name='role_at_municipality_unique'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("municipality__isnull", False)),
+                fields=("user", "role", "municipality"),
+                name="role_at_municipality_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('slt_region__isnull', False)), fields=('user', 'role', 'slt_region'), name='role_in_region_unique'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("slt_region__isnull", False)),
+                fields=("user", "role", "slt_region"),
+                name="role_in_region_unique",
+            ),
         ),
     ]

@@ -6,36 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlanVersion',
+            name="PlanVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(blank=True, null=True, verbose_name='versjon')),
-                ('status', models.CharField(choices=[('draft', 'Utkast'), ('published', 'Publisert')], default='draft', max_length=10)),
-                ('content', models.JSONField()),
-                ('content_hash', models.CharField(max_length=64)),
-                ('change_note', models.CharField(blank=True, max_length=500, verbose_name='hva er endret')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plan_versions', to='people.municipality')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="versjon"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Utkast"), ("published", "Publisert")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("content", models.JSONField()),
+                ("content_hash", models.CharField(max_length=64)),
+                (
+                    "change_note",
+                    models.CharField(blank=True, max_length=500, verbose_name="hva er endret"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_versions",
+                        to="people.municipality",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'planversjon',
-                'verbose_name_plural': 'planversjoner',
-                'ordering': ['municipality', '-number'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('number__isnull', False)), fields=('municipality', 'number'), name='plan_version_number_unique'), models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('municipality',), name='plan_one_draft_per_municipality')],
+                "verbose_name": "planversjon",
+                "verbose_name_plural": "planversjoner",
+                "ordering": ["municipality", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("number__isnull", False)),
+                        fields=("municipality", "number"),
+                        name="plan_version_number_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "draft")),
+                        fields=("municipality",),
+                        name="plan_one_draft_per_municipality",
+                    ),
+                ],
             },
         ),
     ]

@@ -24,17 +24,13 @@ class Command(BaseCommand):
         admin = User.objects.filter(is_superuser=True).order_by("pk").first()
         if admin is None:
             password = secrets.token_urlsafe(12)
-            admin = User.objects.create_superuser(
-                email, password, full_name="Administrator"
-            )
+            admin = User.objects.create_superuser(email, password, full_name="Administrator")
             password_file.parent.mkdir(parents=True, exist_ok=True)
             password_file.write_text(password)
             password_file.chmod(0o600)
         place = Municipality.objects.filter(slug=municipality).first()
         if place and not RoleAssignment.objects.filter(user=admin, municipality=place).exists():
-            RoleAssignment.objects.create(
-                user=admin, role=Role.MUNICIPAL_ADMIN, municipality=place
-            )
+            RoleAssignment.objects.create(user=admin, role=Role.MUNICIPAL_ADMIN, municipality=place)
         url = f"{settings.SITE_URL}/konto/login/"
         self.stdout.write("")
         self.stdout.write("First administrator")
@@ -42,7 +38,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  e-mail     {admin.email}")
         if password_file.exists() and admin.check_password(password_file.read_text()):
             self.stdout.write(f"  password   {password_file.read_text()}")
-            self.stdout.write("  You will be asked to set up two-factor login (TOTP) at first login.")
+            self.stdout.write(
+                "  You will be asked to set up two-factor login (TOTP) at first login."
+            )
         else:
             self.stdout.write("  password   (changed by the administrator; not shown)")
         self.stdout.write("")
