@@ -35,6 +35,7 @@ STAFF_PAGES = {
         "/ansatt/elever/{pupil}/undring/",
         "/ansatt/saker/",
         "/ansatt/saker/{case}/",
+        "/ansatt/saker/{case}/samtale/",
     ],
     "principal": ["/ansatt/", "/ansatt/elever/{pupil}/innsyn/"],
     "admin": [

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from varde.audit.models import AuditEntry
-from varde.cases.models import Case
+from varde.cases.models import Case, Conversation
 
 CANARY = "KANARI-9f3c1e-observasjon"
 
@@ -100,3 +100,57 @@ def test_the_observation_never_stands_in_plain_text_in_the_database(client, worl
         connection.close()
         for path in Path(str(name)).parent.glob(Path(str(name)).name + "*"):
             assert CANARY.encode() not in path.read_bytes()
+
+
+def test_the_owner_plans_and_records_the_conversation_with_the_pupils_own_words(client, world):
+    client.force_login(world.teacher)
+    url = f"/ansatt/saker/{world.case.pk}/samtale/"
+    response = client.post(
+        url,
+        {
+            "step": "plan",
+            "planned_for": "02.12.2026 10:15",
+            "attendees": "Tina, Petter",
+            "trusted_adult": "Helsesykepleier",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        url,
+        {
+            "step": "record",
+            "what_was_said": "Vi snakket om fravær.",
+            "pupil_view": "Jeg har bare vært sliten, det er ikke noe mer.",
+            "weighing": "15 år, moden; tillagt stor vekt.",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(f"/ansatt/saker/{world.case.pk}/").content.decode()
+    assert "Jeg har bare vært sliten" in page
+    assert "Undringssamtale gjennomført" in page
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pupil_view FROM cases_conversation")
+        (stored,) = cursor.fetchone()
+    assert "sliten" not in stored
+
+
+def test_recording_before_planning_says_what_is_missing(client, world):
+    client.force_login(world.teacher)
+    response = client.post(
+        f"/ansatt/saker/{world.case.pk}/samtale/",
+        {"step": "record", "what_was_said": "x", "pupil_view": "y", "weighing": "z"},
+    )
+    assert response.status_code == 200
+    assert "Planlegg samtalen først" in response.content.decode()
+    assert not Conversation.objects.filter(case=world.case).exists()
+
+
+def test_a_bad_time_keeps_nothing_and_explains(client, world):
+    client.force_login(world.teacher)
+    response = client.post(
+        f"/ansatt/saker/{world.case.pk}/samtale/",
+        {"step": "plan", "planned_for": "i morgen", "attendees": ""},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Planen er ikke lagret" in page
+    assert not Conversation.objects.filter(case=world.case).exists()

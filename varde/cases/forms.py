@@ -53,3 +53,36 @@ class WorryForm(StyledForm):
         if day > timezone.localdate():
             raise forms.ValidationError(_("Datoen kan ikke være fram i tid."))
         return day
+
+
+class ConversationPlanForm(StyledForm):
+    planned_for = forms.DateTimeField(
+        label=_("Når?"),
+        help_text=_("Dato og klokkeslett, for eksempel 02.12.2026 10:15."),
+        input_formats=["%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    attendees = forms.CharField(label=_("Hvem deltar?"), max_length=500)
+    trusted_adult = forms.CharField(
+        label=_("Voksen eleven tar med seg (valgfritt)"),
+        help_text=_("Eleven kan ta med seg en voksen hen stoler på."),
+        max_length=200,
+        required=False,
+    )
+
+
+class ConversationRecordForm(StyledForm):
+    what_was_said = forms.CharField(
+        label=_("Hva ble sagt?"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000
+    )
+    pupil_view = forms.CharField(
+        label=_("Elevens syn – med elevens egne ord"),
+        help_text=_("Skriv det eleven sa, så nær elevens ord som mulig."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20_000,
+    )
+    weighing = forms.CharField(
+        label=_("Hvordan er elevens syn vektlagt ut fra alder og modenhet?"),
+        help_text=_("Barnekonvensjonen artikkel 12: barnets rett til å bli hørt."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+    )

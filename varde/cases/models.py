@@ -77,6 +77,8 @@ class CaseEvent(models.Model):
 
     class Kind(models.TextChoices):
         OPENED = "opened", _("Undring registrert")
+        CONVERSATION_PLANNED = "conversation_planned", _("Undringssamtale planlagt")
+        CONVERSATION_HELD = "conversation_held", _("Undringssamtale gjennomført")
         NOTE = "note", _("Notat")
         INVITED = "invited", _("Invitert inn i saken")
 
@@ -91,3 +93,24 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Conversation(models.Model):
+    """The wondering conversation (undringssamtale) with the pupil: planned, then recorded.
+
+    The pupil's own view is kept in the pupil's words, with how it was weighed
+    given age and maturity (the Convention on the Rights of the Child, art. 12).
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="conversation")
+    planned_for = models.DateTimeField(_("tidspunkt"))
+    attendees = models.CharField(_("hvem deltar"), max_length=500)
+    trusted_adult = models.CharField(_("voksen eleven tar med seg"), max_length=200, blank=True)
+    held_at = models.DateTimeField(_("gjennomført"), null=True, blank=True)
+    what_was_said = EncryptedTextField(_("hva ble sagt"), blank=True)
+    pupil_view = EncryptedTextField(_("elevens syn, med elevens egne ord"), blank=True)
+    weighing = EncryptedTextField(_("hvordan elevens syn er vektlagt"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Undringssamtale i sak {self.case_id}"

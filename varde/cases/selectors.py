@@ -13,7 +13,10 @@ from varde.plan.selectors import plan_current
 
 # Which chronology event completes which routine step. The steps themselves,
 # their order and deadlines come from the plan.
-STEP_DONE_BY = {"form": CaseEvent.Kind.OPENED}
+STEP_DONE_BY = {
+    "form": CaseEvent.Kind.OPENED,
+    "conversation": CaseEvent.Kind.CONVERSATION_HELD,
+}
 
 
 @dataclass(frozen=True)
