@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,50 @@ def test_a_bad_time_keeps_nothing_and_explains(client, world):
     page = response.content.decode()
     assert response.status_code == 200 and "Planen er ikke lagret" in page
     assert not Conversation.objects.filter(case=world.case).exists()
+
+
+def test_the_start_page_shows_overdue_steps_first(client, world):
+    import time_machine
+
+    from varde.cases.services import case_open
+
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)):
+        old = case_open(
+            actor=world.teacher,
+            pupil=world.pupil,
+            observed="Gammel undring",
+            observed_on=dt.date(2026, 11, 1),
+            seriousness=2,
+        )
+    client.force_login(world.teacher)
+    page = client.get("/ansatt/").content.decode()
+    first_case = page.index("/ansatt/saker/")
+    assert page[first_case:].startswith(f"/ansatt/saker/{old.pk}/")
+    assert "Forfalt" in page
+
+
+def test_the_start_page_runs_the_same_number_of_queries_for_more_cases(client, world):
+    from django.test.utils import CaptureQueriesContext
+
+    from varde.cases.services import case_open
+
+    client.force_login(world.teacher)
+    client.get("/ansatt/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/ansatt/")
+    for n in range(15):
+        case_open(
+            actor=world.teacher,
+            pupil=world.pupil,
+            observed=f"Undring {n}",
+            observed_on=dt.date(2026, 11, 1),
+            seriousness=2,
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get("/ansatt/")
+    assert len(many) == len(few)
+
+
+def test_a_colleague_does_not_see_the_case_on_the_start_page(client, world):
+    client.force_login(world.teacher2)
+    assert f"/ansatt/saker/{world.case.pk}/" not in client.get("/ansatt/").content.decode()

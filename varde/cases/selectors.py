@@ -29,15 +29,18 @@ class Step:
     overdue: bool
 
 
-def case_next_steps(*, case: Case) -> list[Step]:
-    """The worry routine's steps for this case, with deadlines counted from the opening day."""
-    version = plan_current(municipality=case.municipality)
-    routine = PlanDocument(version.content).routine("worry") if version else None
+def _worry_routine(municipality_id: int, cache: dict[int, dict | None]) -> dict | None:
+    if municipality_id not in cache:
+        version = plan_current(municipality_id=municipality_id)
+        cache[municipality_id] = PlanDocument(version.content).routine("worry") if version else None
+    return cache[municipality_id]
+
+
+def _steps(*, case: Case, routine: dict | None, kinds_done: set[str]) -> list[Step]:
     if routine is None:
         return []
     opened = timezone.localdate(case.opened_at)
     today = timezone.localdate()
-    kinds_done = set(case.events.values_list("kind", flat=True))
     steps = []
     for raw in routine.get("steps") or []:
         days = raw.get("deadline_days")
@@ -54,3 +57,40 @@ def case_next_steps(*, case: Case) -> list[Step]:
             )
         )
     return steps
+
+
+def case_next_steps(*, case: Case) -> list[Step]:
+    """The worry routine's steps for this case, with deadlines counted from the opening day."""
+    routine = _worry_routine(case.municipality_id, {})
+    return _steps(
+        case=case, routine=routine, kinds_done=set(case.events.values_list("kind", flat=True))
+    )
+
+
+@dataclass(frozen=True)
+class CaseWithNextStep:
+    case: Case
+    next_step: Step | None
+
+
+def cases_with_next_step(*, cases: list[Case]) -> list[CaseWithNextStep]:
+    """Each case with its first undone step, overdue ones first, then by due date.
+
+    The cases must come with their events prefetched; the plan is read once per municipality.
+    """
+    routines: dict[int, dict | None] = {}
+    result = []
+    for case in cases:
+        kinds = {event.kind for event in case.events.all()}
+        steps = _steps(
+            case=case, routine=_worry_routine(case.municipality_id, routines), kinds_done=kinds
+        )
+        result.append(CaseWithNextStep(case, next((s for s in steps if not s.done), None)))
+    far = dt.date.max
+    result.sort(
+        key=lambda item: (
+            not (item.next_step and item.next_step.overdue),
+            (item.next_step.due if item.next_step and item.next_step.due else far),
+        )
+    )
+    return result

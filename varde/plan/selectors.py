@@ -9,9 +9,15 @@ from varde.people.models import Municipality
 from varde.plan.models import PlanVersion
 
 
-def plan_current(*, municipality: Municipality) -> PlanVersion | None:
+def plan_current(
+    *, municipality: Municipality | None = None, municipality_id: int | None = None
+) -> PlanVersion | None:
+    if municipality is not None:
+        municipality_id = municipality.pk
     return (
-        PlanVersion.objects.filter(municipality=municipality, status=PlanVersion.Status.PUBLISHED)
+        PlanVersion.objects.filter(
+            municipality_id=municipality_id, status=PlanVersion.Status.PUBLISHED
+        )
         .order_by("-number")
         .first()
     )

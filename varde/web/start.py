@@ -25,6 +25,7 @@ def start_context(request: HttpRequest) -> dict[str, Any]:
     request.varde_plan = version  # type: ignore[attr-defined]
     document = PlanDocument(version.content) if version else None
     return {
+        "my_cases": _my_cases(user),
         "municipality": municipality,
         "document": document,
         "routines": document.routines if document else [],
@@ -33,3 +34,23 @@ def start_context(request: HttpRequest) -> dict[str, Any]:
         "is_admin": user.has_role(Role.MUNICIPAL_ADMIN),
         "sees_pupils": user.sees_pupil_data(),
     }
+
+
+def _my_cases(user: Any) -> list[Any]:
+    """Open cases the user may see, overdue steps first. Showing them is audited."""
+    from django.utils.translation import gettext as _
+
+    from varde.cases.access import cases_shown, cases_visible_to
+    from varde.cases.selectors import cases_with_next_step
+
+    if not user.sees_pupil_data():
+        return []
+    cases = list(
+        cases_visible_to(user)
+        .filter(status="open")
+        .select_related("pupil", "school")
+        .prefetch_related("events")
+        .order_by("-opened_at")[:50]
+    )
+    cases_shown(user, cases, reason=_("Startsiden"))
+    return cases_with_next_step(cases=cases)
