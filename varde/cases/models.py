@@ -29,6 +29,19 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("koordinator"),
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archive_sha256 = models.CharField(max_length=64, blank=True)
+    # The day the working copy is removed, from the plan's retention rules.
+    purge_after = models.DateField(null=True, blank=True, db_index=True)
     level = models.PositiveSmallIntegerField(_("nivå i Lunnermodellen"), default=0)
     opened_at = models.DateTimeField(_("opprettet"))
     observed = EncryptedTextField(_("hva har du sett eller hørt?"))
@@ -62,6 +75,12 @@ class CaseParticipant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     invited_at = models.DateTimeField()
+    # The service the participant comes from (a key in the plan's services),
+    # empty for the school's own staff.
+    service = models.CharField(max_length=50, blank=True)
+    # Set when the participant was let in without consent, on a legal basis.
+    legal_basis = models.CharField(max_length=50, blank=True)
+    legal_reason = EncryptedTextField(blank=True)
 
     class Meta:
         constraints = [
@@ -81,11 +100,28 @@ class CaseEvent(models.Model):
         CONVERSATION_HELD = "conversation_held", _("Undringssamtale gjennomført")
         NOTE = "note", _("Notat")
         INVITED = "invited", _("Invitert inn i saken")
+        HANDOVER_OFFERED = "handover_offered", _("Overføring foreslått")
+        HANDOVER_ACCEPTED = "handover_accepted", _("Saken er overtatt")
+        HANDOVER_DECLINED = "handover_declined", _("Overføring avslått")
+        PARENTS_DECIDED = "parents_decided", _("Foreldreinvolvering vurdert")
+        PARENTS_CONTACTED = "parents_contacted", _("Kontakt med foresatte")
+        DECISION = "decision", _("Beslutning")
+        MEASURE_ADDED = "measure_added", _("Tiltak avtalt")
+        MEASURE_EVALUATED = "measure_evaluated", _("Tiltak evaluert")
+        COORDINATOR = "coordinator", _("Koordinator oppnevnt")
+        ADVICE_ASKED = "advice_asked", _("Råd spurt om")
+        ADVICE_ANSWERED = "advice_answered", _("Råd gitt")
+        CONSENT_GIVEN = "consent_given", _("Samtykke registrert")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Samtykke trukket tilbake")
+        REFERRAL = "referral", _("Henvisning")
+        SHARED_BY_LAW = "shared_by_law", _("Delt uten samtykke etter lov")
+        CLOSED = "closed", _("Saken er avsluttet")
+        ARCHIVED = "archived", _("Arkivert")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
     summary = EncryptedTextField(blank=True)
 
     class Meta:
@@ -114,3 +150,219 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"Undringssamtale i sak {self.case_id}"
+
+
+class Handover(models.Model):
+    """Ownership offered to a colleague; it moves only when they accept (stafettlogg)."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Venter på svar")
+        ACCEPTED = "accepted", _("Godtatt")
+        DECLINED = "declined", _("Avslått")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="handovers")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers_offered"
+    )
+    offered_at = models.DateTimeField()
+    message = EncryptedTextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["offered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state="waiting"),
+                name="handover_one_waiting_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Overføring i sak {self.case_id}"
+
+
+class ParentDecision(models.Model):
+    """How and when the guardians are involved, and why (in consultation with the pupil)."""
+
+    class Choice(models.TextChoices):
+        INFORM_NOW = "inform_now", _("Skolen informerer foresatte nå")
+        PUPIL_FIRST = "pupil_first", _("Eleven forteller det selv først")
+        NOT_NOW = "not_now", _("Foresatte informeres ikke nå")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parent_decisions")
+    decided_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    choice = models.CharField(max_length=20, choices=Choice.choices)
+    # Keys of the plan's situations where the school must inform regardless.
+    obligations = models.JSONField(default=list, blank=True)
+    pupil_age = models.PositiveSmallIntegerField()
+    maturity = EncryptedTextField(blank=True)
+    pupil_wishes = EncryptedTextField(blank=True)
+    reason = EncryptedTextField()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Foreldreinvolvering i sak {self.case_id}"
+
+
+class ParentContact(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parent_contacts")
+    at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    with_whom = models.CharField(max_length=200)
+    channel = models.CharField(max_length=50)
+    summary = EncryptedTextField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Kontakt med foresatte i sak {self.case_id}"
+
+
+class Decision(models.Model):
+    """A decision at a level of Lunnermodellen (close, continue, escalate, report)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    decided_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField(max_length=50)  # a key in the plan's casework.decisions
+    from_level = models.PositiveSmallIntegerField()
+    to_level = models.PositiveSmallIntegerField()
+    reason = EncryptedTextField()
+    legal_basis = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Beslutning {self.key} i sak {self.case_id}"
+
+
+class Measure(models.Model):
+    """A measure (tiltak) with goal, responsible person and evaluation: the stafettlogg."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="measures")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField()
+    description = EncryptedTextField()
+    goal = EncryptedTextField()
+    responsible = models.CharField(max_length=200)
+    evaluate_on = models.DateField()
+    evaluation = EncryptedTextField(blank=True)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["evaluate_on", "pk"]
+        indexes = [models.Index(fields=["evaluated_at", "evaluate_on"])]
+
+    def __str__(self) -> str:
+        return f"Tiltak i sak {self.case_id}"
+
+
+class AdviceRequest(models.Model):
+    """A question to the school's Kjentmann or nurse, named or anonymous.
+
+    When anonymous, the adviser sees the question and the pupil's age band, never who it is.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="advice_requests")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="advice_requests"
+    )
+    anonymous = models.BooleanField(default=True)
+    age_band = models.CharField(max_length=20)
+    asked_at = models.DateTimeField()
+    question = EncryptedTextField()
+    answer = EncryptedTextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Spørsmål om råd {self.pk}"
+
+
+class Consent(models.Model):
+    """Consent to share something about a pupil with a service, for a period."""
+
+    class Giver(models.TextChoices):
+        PUPIL = "pupil", _("Eleven")
+        GUARDIAN = "guardian", _("Foresatt")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    giver = models.CharField(max_length=10, choices=Giver.choices)
+    giver_name = models.CharField(max_length=200)
+    service = models.CharField(max_length=50)  # a key in the plan's services
+    scope = EncryptedTextField()
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["service", "valid_from", "pk"]
+
+    def __str__(self) -> str:
+        return f"Samtykke {self.service} i sak {self.case_id}"
+
+
+class Referral(models.Model):
+    """A referral (henvisning) or report to a service outside the school."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    service = models.CharField(max_length=50)
+    made_at = models.DateTimeField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Keys of the plan's requirements for this service that were confirmed.
+    requirements_met = models.JSONField(default=list, blank=True)
+    legal_basis = models.CharField(max_length=50, blank=True)
+    reason = EncryptedTextField()
+
+    class Meta:
+        ordering = ["made_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Henvisning til {self.service} i sak {self.case_id}"
+
+
+class CaseRemoval(models.Model):
+    """What is left of a case after its working copy was removed: no personal data."""
+
+    case_id_removed = models.PositiveIntegerField(unique=True)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+    archived_at = models.DateTimeField()
+    archive_sha256 = models.CharField(max_length=64)
+    removed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Slettet sak {self.case_id_removed}"

@@ -60,6 +60,10 @@ class PlanDocument:
     def lunnermodellen(self) -> dict[str, Any]:
         return dict(self.content.get("lunnermodellen", {}))
 
+    @property
+    def casework(self) -> dict[str, Any]:
+        return dict(self.content.get("casework") or {})
+
     def routine(self, key: str) -> dict[str, Any] | None:
         return next((r for r in self.routines if r.get("key") == key), None)
 

@@ -88,6 +88,23 @@ class _Checker:
             elif body not in INCLUDES:
                 self.fail(here, _("ukjent include «%(name)s».") % {"name": body})
 
+    def mapping(self, where: str, value: Any) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(where, _("må være en mapping."))
+            return {}
+        return value
+
+    def dicts(self, where: str, value: Any) -> list[dict[str, Any]]:
+        """A list of mappings without keys of their own."""
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.fail(where, _("må være en liste."))
+            return []
+        return value
+
     def number(self, where: str, value: Any, low: int, high: int) -> None:
         if value is None:
             return
@@ -193,5 +210,74 @@ def validate_plan(content: Any) -> None:
         check.text(f"attachments[{attachment.get('key')}].title", attachment.get("title"))
         check.blocks(f"attachments[{attachment.get('key')}].blocks", attachment.get("blocks"))
 
+    _validate_casework(check, document, content.get("casework"))
+
     if check.errors:
         raise PlanInvalid(check.errors)
+
+
+def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -> None:
+    casework = check.mapping("casework", casework)
+
+    def known_service(where: str, key: Any) -> None:
+        if document.service(str(key)) is None:
+            check.fail(where, _("finner ikke tjenesten «%(key)s».") % {"key": key})
+
+    bases = check.items("casework.legal_bases", casework.get("legal_bases"))
+    base_keys = {base.get("key") for base in bases}
+    for base in bases:
+        here = f"casework.legal_bases[{base.get('key')}]"
+        check.text(f"{here}.title", base.get("title"))
+        check.text(f"{here}.law", base.get("law"))
+        services = base.get("services") or []
+        if not isinstance(services, list):
+            check.fail(f"{here}.services", _("må være en liste."))
+            services = []
+        for service in services:
+            known_service(f"{here}.services", service)
+    for decision in check.items("casework.decisions", casework.get("decisions")):
+        here = f"casework.decisions[{decision.get('key')}]"
+        check.text(f"{here}.title", decision.get("title"))
+        levels = decision.get("from_levels")
+        if not isinstance(levels, list) or not levels:
+            check.fail(f"{here}.from_levels", _("må være en liste med nivåer fra 0 til 3."))
+        else:
+            for level in levels:
+                check.number(f"{here}.from_levels", level, 0, 3)
+        check.number(f"{here}.to_level", decision.get("to_level"), 0, 3)
+        if decision.get("service") is not None:
+            known_service(f"{here}.service", decision.get("service"))
+        basis = decision.get("legal_basis")
+        if basis is not None and basis not in base_keys:
+            check.fail(f"{here}.legal_basis", _("ukjent hjemmel «%(key)s».") % {"key": basis})
+    parents = check.mapping("casework.parents", casework.get("parents"))
+    for item in check.items("casework.parents.must_inform", parents.get("must_inform")):
+        check.text(f"casework.parents.must_inform[{item.get('key')}].title", item.get("title"))
+    consent = check.mapping("casework.consent", casework.get("consent"))
+    check.number("casework.consent.pupil_from_age", consent.get("pupil_from_age"), 0, 18)
+    check.number("casework.consent.max_months", consent.get("max_months"), 1, 120)
+    for rule in check.dicts("casework.consent.services", consent.get("services")):
+        here = f"casework.consent.services[{rule.get('service')}]"
+        known_service(here, rule.get("service"))
+        check.number(f"{here}.guardians_under", rule.get("guardians_under"), 0, 18)
+        for item in check.items(f"{here}.requires", rule.get("requires")):
+            check.text(f"{here}.requires[{item.get('key')}].title", item.get("title"))
+    role_services = check.mapping("casework.consent.role_services", consent.get("role_services"))
+    for role, service in role_services.items():
+        if role not in ROLE_KEYS:
+            check.fail("casework.consent.role_services", _("ukjent rolle «%(role)s».") % {"role": role})
+        known_service(f"casework.consent.role_services[{role}]", service)
+    advice = check.mapping("casework.advice", casework.get("advice"))
+    for role in advice.get("roles") or []:
+        if role not in ROLE_KEYS:
+            check.fail("casework.advice.roles", _("ukjent rolle «%(role)s».") % {"role": role})
+    for index, band in enumerate(check.dicts("casework.advice.age_bands", advice.get("age_bands"))):
+        here = f"casework.advice.age_bands[{index + 1}]"
+        check.number(f"{here}.from", band.get("from"), 0, 99)
+        check.number(f"{here}.to", band.get("to"), 0, 99)
+        check.text(f"{here}.title", band.get("title"))
+    retention = check.mapping("casework.retention", casework.get("retention"))
+    check.number("casework.retention.archived_days", retention.get("archived_days"), 0, 3650)
+    check.number(
+        "casework.retention.closed_unarchived_days", retention.get("closed_unarchived_days"), 0, 3650
+    )

@@ -1,0 +1,169 @@
+"""The plan's casework rules for a municipality, read from its published plan.
+
+Decisions at each level of Lunnermodellen, when guardians must be told,
+consent per service, legal bases for sharing without consent, advice and
+retention all come from plan data (the plan's ``casework`` section), so a
+municipality changes them by publishing a new plan version, not by code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from varde.plan.document import PlanDocument
+from varde.plan.selectors import plan_current
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    key: str
+    title: str
+    text: str
+    from_levels: tuple[int, ...]
+    to_level: int | None
+    closes: bool
+    service: str
+    legal_basis: str
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    key: str
+    title: str
+    law: str
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ConsentRule:
+    service: str
+    guardians_under: int
+    requires: tuple[Requirement, ...]
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    low: int
+    high: int
+    title: str
+
+
+@dataclass(frozen=True)
+class CaseRules:
+    document: PlanDocument
+    decisions: tuple[DecisionRule, ...] = ()
+    must_inform: tuple[tuple[str, str], ...] = ()
+    legal_bases: tuple[LegalBasis, ...] = ()
+    consent_rules: tuple[ConsentRule, ...] = ()
+    pupil_consents_from: int = 12
+    consent_max_months: int = 12
+    role_services: dict[str, str] = field(default_factory=dict)
+    advice_roles: tuple[str, ...] = ()
+    age_bands: tuple[AgeBand, ...] = ()
+    archived_days: int = 30
+    closed_unarchived_days: int = 60
+
+    def decisions_at(self, level: int) -> list[DecisionRule]:
+        return [d for d in self.decisions if level in d.from_levels]
+
+    def decision(self, key: str) -> DecisionRule | None:
+        return next((d for d in self.decisions if d.key == key), None)
+
+    def legal_basis(self, key: str) -> LegalBasis | None:
+        return next((b for b in self.legal_bases if b.key == key), None)
+
+    def legal_bases_for(self, service: str) -> list[LegalBasis]:
+        return [b for b in self.legal_bases if service in b.services]
+
+    def consent_rule(self, service: str) -> ConsentRule | None:
+        return next((r for r in self.consent_rules if r.service == service), None)
+
+    def service_name(self, key: str) -> str:
+        service = self.document.service(key)
+        return str(service.get("name", key)) if service else key
+
+    def service_ages(self, key: str) -> tuple[int | None, int | None]:
+        service = self.document.service(key) or {}
+        return service.get("age_min"), service.get("age_max")
+
+    def age_band(self, age: int) -> str:
+        band = next((b for b in self.age_bands if b.low <= age <= b.high), None)
+        return band.title if band else ""
+
+    def level_steps(self, level: int) -> list[dict[str, Any]]:
+        levels = self.document.lunnermodellen.get("levels") or []
+        found = next((lv for lv in levels if lv.get("level") == level), None)
+        return list(found.get("steps") or []) if found else []
+
+    def level_title(self, level: int) -> str:
+        levels = self.document.lunnermodellen.get("levels") or []
+        found = next((lv for lv in levels if lv.get("level") == level), None)
+        return str(found.get("title", "")) if found else ""
+
+    def purge_day(self, archived_on: dt.date) -> dt.date:
+        return archived_on + dt.timedelta(days=self.archived_days)
+
+
+def rules_from_document(document: PlanDocument) -> CaseRules:
+    casework = document.casework
+    consent = casework.get("consent") or {}
+    advice = casework.get("advice") or {}
+    retention = casework.get("retention") or {}
+    return CaseRules(
+        document=document,
+        decisions=tuple(
+            DecisionRule(
+                key=d["key"],
+                title=d.get("title", ""),
+                text=d.get("text", ""),
+                from_levels=tuple(d.get("from_levels") or ()),
+                to_level=d.get("to_level"),
+                closes=bool(d.get("close")),
+                service=d.get("service", ""),
+                legal_basis=d.get("legal_basis", ""),
+            )
+            for d in casework.get("decisions") or []
+        ),
+        must_inform=tuple(
+            (m["key"], m.get("title", ""))
+            for m in (casework.get("parents") or {}).get("must_inform") or []
+        ),
+        legal_bases=tuple(
+            LegalBasis(b["key"], b.get("title", ""), b.get("law", ""), tuple(b.get("services") or ()))
+            for b in casework.get("legal_bases") or []
+        ),
+        consent_rules=tuple(
+            ConsentRule(
+                service=r["service"],
+                guardians_under=int(r.get("guardians_under", 18)),
+                requires=tuple(
+                    Requirement(q["key"], q.get("title", "")) for q in r.get("requires") or []
+                ),
+            )
+            for r in consent.get("services") or []
+        ),
+        pupil_consents_from=int(consent.get("pupil_from_age", 12)),
+        consent_max_months=int(consent.get("max_months", 12)),
+        role_services=dict(consent.get("role_services") or {}),
+        advice_roles=tuple(advice.get("roles") or ()),
+        age_bands=tuple(
+            AgeBand(int(b["from"]), int(b["to"]), str(b.get("title", "")))
+            for b in advice.get("age_bands") or []
+        ),
+        archived_days=int(retention.get("archived_days", 30)),
+        closed_unarchived_days=int(retention.get("closed_unarchived_days", 60)),
+    )
+
+
+def case_rules(*, municipality_id: int) -> CaseRules:
+    """The rules of the municipality's published plan (empty rules if none is published)."""
+    version = plan_current(municipality_id=municipality_id)
+    return rules_from_document(PlanDocument(version.content if version else {}))
