@@ -56,6 +56,14 @@ test: install-test
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The proofs of docs/quality.md at full counts, then one table of their figures.
+PROOFS_FILE := var/proofs.jsonl
+proofs: install-test
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+	@mkdir -p var && rm -f $(PROOFS_FILE)
+	-VARDE_PROOFS_FULL=1 VARDE_PROOFS_FILE=$(CURDIR)/$(PROOFS_FILE) $(PY) -m pytest -q -m proof $(PYTEST_ARGS)
+	@$(PY) tests/proofs/summary.py $(PROOFS_FILE)
+
 screenshots: install-test
 	$(PY) -m pytest -q tests/browser/screenshots.py
 

@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.proofs.plugin"]
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 

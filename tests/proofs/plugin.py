@@ -1,0 +1,121 @@
+"""Proofs: tests that stand for a promise in docs/quality.md and report what they measured.
+
+A proof test carries `@pytest.mark.proof("<row>")` and may take the `proof_figures`
+fixture to count what it did:
+
+    proof_figures.add(requests=1, checked=3)
+
+Each proof test's outcome and figures are written as one JSON line to the file named by
+VARDE_PROOFS_FILE (when set), and shown at the end of the run. `tests/proofs/summary.py`
+turns that file into one table. VARDE_PROOFS_FULL=1 asks for the full counts
+(`make proofs`); without it the proofs run lighter, as part of `make test`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+FIGURE_NAMES = ("requests", "inputs", "faults", "checked", "lost")
+_STASH = pytest.StashKey[dict[str, Any]]()
+_LINES: list[str] = []
+
+
+def proofs_full() -> bool:
+    return os.environ.get("VARDE_PROOFS_FULL", "") == "1"
+
+
+def scale(light: int, full: int) -> int:
+    """How many examples, races or kills a proof runs: `full` under `make proofs`."""
+    return full if proofs_full() else light
+
+
+class Figures:
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter({name: 0 for name in FIGURE_NAMES})
+        self.notes: dict[str, str] = {}
+
+    def add(self, **counts: int) -> None:
+        unknown = set(counts) - set(FIGURE_NAMES)
+        if unknown:
+            raise ValueError(f"unknown figures {sorted(unknown)}; use {FIGURE_NAMES}")
+        self.counts.update(counts)
+
+    def note(self, name: str, value: object) -> None:
+        """A figure that is not a count, such as how long a restore took."""
+        self.notes[name] = str(value)
+
+    def line(self) -> str:
+        parts = [f"{self.counts[name]} {name}" for name in FIGURE_NAMES]
+        parts += [f"{name} {value}" for name, value in self.notes.items()]
+        return ", ".join(parts)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "proof(row): the test proves a row of docs/quality.md and reports figures"
+    )
+
+
+@pytest.fixture
+def proof_figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
+    figures = Figures()
+    request.node.stash.setdefault(_STASH, {})["figures"] = figures
+    yield figures
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    marker = item.get_closest_marker("proof")
+    if marker is None:
+        return report
+    state = item.stash.setdefault(_STASH, {})
+    if report.failed or (report.when == "call" and report.skipped):
+        state["failed"] = True
+    if report.when == "call":
+        state["ran"] = True
+    if report.when == "teardown":
+        _record(item, marker, state)
+    return report
+
+
+def _record(item: pytest.Item, marker: pytest.Mark, state: dict[str, Any]) -> None:
+    figures: Figures = state.get("figures") or Figures()
+    passed = state.get("ran", False) and not state.get("failed", False)
+    row = marker.args[0] if marker.args else item.name
+    entry = {
+        "row": row,
+        "test": item.nodeid,
+        "passed": passed,
+        "figures": dict(figures.counts),
+        "notes": figures.notes,
+        "database": _vendor(),
+        "full": proofs_full(),
+    }
+    _LINES.append(f"{'ok  ' if passed else 'FAIL'} {row}: {figures.line()}  [{item.nodeid}]")
+    path = os.environ.get("VARDE_PROOFS_FILE")
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def _vendor() -> str:
+    try:
+        from django.db import connection
+
+        return connection.vendor
+    except Exception:  # Django not configured: a proof that needs no database.
+        return "-"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _LINES:
+        terminalreporter.section("proof figures")
+        for line in _LINES:
+            terminalreporter.write_line(line)
