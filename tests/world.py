@@ -15,8 +15,10 @@ from pathlib import Path
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from varde.cases.models import Case
-from varde.cases.services import case_open
+from django.utils import timezone
+
+from varde.cases.models import Case, Handover, Measure
+from varde.cases.services import case_open, handover_offer, measure_add
 from varde.people.models import Municipality, Pupil, RoleAssignment, School, SltRegion, User
 from varde.people.roles import Role
 from varde.plan.services import plan_load_file
@@ -45,6 +47,9 @@ class World:
     gran_pupil: Pupil
     case: Case
     gran_case: Case
+    measure: Measure
+    gran_measure: Measure
+    handover: Handover
 
     def personas(self) -> dict[str, User | None]:
         return {
@@ -144,6 +149,19 @@ def build_world() -> World:
         observed_on=dt.date(2026, 11, 18),
         seriousness=2,
     )
+    measures = [
+        measure_add(
+            actor=owner,
+            case=worry,
+            description="Ukentlig samtale med kontaktlærer.",
+            goal="Eleven møter opp og følger undervisningen.",
+            responsible=str(owner),
+            evaluate_on=timezone.localdate() + dt.timedelta(days=30),
+        )
+        for owner, worry in ((teacher, case), (outsider, gran_case))
+    ]
+    # Tina has asked Tor to take over her case; he has not answered yet.
+    handover = handover_offer(actor=teacher, case=case, to_user=teacher2)
     return World(
         lunner=lunner,
         gran=gran,
@@ -163,4 +181,7 @@ def build_world() -> World:
         gran_pupil=gran_pupil,
         case=case,
         gran_case=gran_case,
+        measure=measures[0],
+        gran_measure=measures[1],
+        handover=handover,
     )

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
-from varde.cases.models import Case
+from varde.cases.models import Case, Handover, Measure
 from varde.people.access import id_or_404
 
 
@@ -60,3 +60,36 @@ def cases_shown(user: Any, cases: list[Case], *, reason: str) -> None:
             ],
             reason=reason,
         )
+
+
+def handover_for_user(user: Any, pk: object) -> Handover:
+    """A handover waiting for this user's answer; 404 for anyone else. The read is audited."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise Http404
+    handover = (
+        Handover.objects.select_related("case__pupil", "case__school", "from_user")
+        .filter(pk=id_or_404(pk), to_user=user, state=Handover.State.WAITING)
+        .first()
+    )
+    if handover is None:
+        raise Http404
+    case = handover.case
+    audit_record(
+        actor=user,
+        action=AuditAction.READ,
+        object_type="case",
+        object_id=case.pk,
+        pupil_id=case.pupil_id,
+        school_id=case.school_id,
+        municipality_id=case.municipality_id,
+        reason="Overføring av sak",
+    )
+    return handover
+
+
+def measure_for_user(user: Any, case: Case, pk: object) -> Measure:
+    """A measure of a case the user already reached through case_for_user."""
+    measure = Measure.objects.filter(case=case, pk=id_or_404(pk)).first()
+    if measure is None:
+        raise Http404
+    return measure

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from varde.cases.models import Case
+from varde.cases.models import Case, ParentDecision
 from varde.people.forms import StyledForm
 
 
@@ -86,3 +86,141 @@ class ConversationRecordForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
     )
+
+
+class HandoverForm(StyledForm):
+    to_user = forms.TypedChoiceField(label=_("Hvem skal overta saken?"), coerce=int)
+    message = forms.CharField(
+        label=_("Melding til kollegaen (valgfritt)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5_000,
+        required=False,
+    )
+
+    def __init__(self, *args: object, colleagues: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["to_user"].choices = [("", _("Velg en kollega")), *colleagues]
+
+
+class ParentDecisionForm(StyledForm):
+    choice = forms.ChoiceField(
+        label=_("Hva er bestemt?"),
+        choices=ParentDecision.Choice.choices,
+        widget=forms.RadioSelect,
+    )
+    obligations = forms.MultipleChoiceField(
+        label=_("Skolen må informere foresatte uansett når:"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pupil_wishes = forms.CharField(
+        label=_("Hva ønsker eleven?"),
+        help_text=_("Skal eleven få fortelle det selv først? Er det hensyn å ta?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20_000,
+        required=False,
+    )
+    maturity = forms.CharField(
+        label=_("Alder og modenhet"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=20_000,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Begrunnelse"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000
+    )
+
+    def __init__(self, *args: object, must_inform: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["obligations"].choices = must_inform
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("obligations") and data.get("choice") == ParentDecision.Choice.NOT_NOW:
+            self.add_error(
+                "choice", _("Skolen må informere foresatte i situasjonene du har krysset av.")
+            )
+        return data
+
+
+class ParentContactForm(StyledForm):
+    CHANNELS = [
+        ("telefon", _("Telefon")),
+        ("møte", _("Møte")),
+        ("e-post", _("E-post")),
+        ("brev", _("Brev")),
+    ]
+    at = forms.DateTimeField(
+        label=_("Når?"),
+        help_text=_("Dato og klokkeslett, for eksempel 02.12.2026 10:15."),
+        input_formats=["%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    with_whom = forms.CharField(label=_("Med hvem?"), max_length=200)
+    channel = forms.ChoiceField(label=_("Hvordan?"), choices=CHANNELS)
+    summary = forms.CharField(
+        label=_("Hva ble sagt og avtalt?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+    )
+
+    def clean_at(self) -> dt.datetime:
+        at = self.cleaned_data["at"]
+        if at > timezone.now() + dt.timedelta(minutes=5):
+            raise forms.ValidationError(_("Tidspunktet kan ikke være fram i tid."))
+        return at
+
+
+class DecisionForm(StyledForm):
+    key = forms.ChoiceField(label=_("Hva er besluttet?"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Begrunnelse"),
+        help_text=_("Hva bygger beslutningen på? Ta med elevens syn."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, decisions: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["key"].choices = decisions
+
+
+class MeasureForm(StyledForm):
+    description = forms.CharField(
+        label=_("Tiltak"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000
+    )
+    goal = forms.CharField(
+        label=_("Mål"),
+        help_text=_("Hva skal være annerledes når tiltaket virker?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=20_000,
+    )
+    responsible = forms.CharField(label=_("Hvem er ansvarlig?"), max_length=200)
+    evaluate_on = forms.DateField(
+        label=_("Evalueres"),
+        help_text=_("Dato, for eksempel 15.01.2027."),
+        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
+    )
+
+    def clean_evaluate_on(self) -> dt.date:
+        day = self.cleaned_data["evaluate_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("Evalueringsdatoen kan ikke være passert."))
+        return day
+
+
+class MeasureEvaluationForm(StyledForm):
+    evaluation = forms.CharField(
+        label=_("Hvordan virket tiltaket?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CoordinatorForm(StyledForm):
+    user = forms.TypedChoiceField(label=_("Koordinator"), coerce=int)
+
+    def __init__(self, *args: object, people: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["user"].choices = [("", _("Velg en person")), *people]

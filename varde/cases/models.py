@@ -43,6 +43,8 @@ class Case(models.Model):
     # The day the working copy is removed, from the plan's retention rules.
     purge_after = models.DateField(null=True, blank=True, db_index=True)
     level = models.PositiveSmallIntegerField(_("nivå i Lunnermodellen"), default=0)
+    # When the case reached its current level; the level's deadlines count from here.
+    level_since = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(_("opprettet"))
     observed = EncryptedTextField(_("hva har du sett eller hørt?"))
     observed_on = models.DateField(_("når så du det sist?"))

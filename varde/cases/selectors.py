@@ -1,22 +1,20 @@
-"""Reads of cases: the next steps, from the plan's routine data."""
+"""Reads of cases: the next steps at the case's level of Lunnermodellen, from plan data.
+
+The steps, their order, their deadlines and the chronology event that completes
+each of them come from the plan (``lunnermodellen.levels[].steps``); deadlines
+are counted in Europe/Oslo from the day the case reached its current level.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from varde.cases.models import Case, CaseEvent
-from varde.plan.document import PlanDocument
-from varde.plan.selectors import plan_current
-
-# Which chronology event completes which routine step. The steps themselves,
-# their order and deadlines come from the plan.
-STEP_DONE_BY = {
-    "form": CaseEvent.Kind.OPENED,
-    "conversation": CaseEvent.Kind.CONVERSATION_HELD,
-}
+from varde.cases.rules import CaseRules, case_rules
 
 
 @dataclass(frozen=True)
@@ -27,25 +25,22 @@ class Step:
     due: dt.date | None
     done: bool
     overdue: bool
+    done_by: tuple[str, ...] = ()
 
 
-def _worry_routine(municipality_id: int, cache: dict[int, dict | None]) -> dict | None:
-    if municipality_id not in cache:
-        version = plan_current(municipality_id=municipality_id)
-        cache[municipality_id] = PlanDocument(version.content).routine("worry") if version else None
-    return cache[municipality_id]
-
-
-def _steps(*, case: Case, routine: dict | None, kinds_done: set[str]) -> list[Step]:
-    if routine is None:
-        return []
-    opened = timezone.localdate(case.opened_at)
-    today = timezone.localdate()
+def _steps(*, case: Case, rules: CaseRules, events: list[CaseEvent], today: dt.date) -> list[Step]:
+    if case.status == Case.Status.CLOSED:
+        return _closed_steps(case=case, rules=rules, today=today)
+    since = case.level_since or case.opened_at
+    start = timezone.localdate(since)
+    # Only what happened at this level counts for its steps (a measure agreed at
+    # level 1 does not complete the joint measures of level 2).
+    kinds = {e.kind for e in events if e.at >= since}
     steps = []
-    for raw in routine.get("steps") or []:
+    for raw in rules.level_steps(case.level):
         days = raw.get("deadline_days")
-        due = opened + dt.timedelta(days=days) if days is not None else None
-        done = STEP_DONE_BY.get(raw["key"]) in kinds_done
+        due = start + dt.timedelta(days=days) if days is not None else None
+        done = bool(set(raw.get("done_by") or ()) & kinds)
         steps.append(
             Step(
                 key=raw["key"],
@@ -54,16 +49,65 @@ def _steps(*, case: Case, routine: dict | None, kinds_done: set[str]) -> list[St
                 due=due,
                 done=done,
                 overdue=bool(due and not done and due < today),
+                done_by=tuple(raw.get("done_by") or ()),
             )
         )
     return steps
 
 
+def _closed_steps(*, case: Case, rules: CaseRules, today: dt.date) -> list[Step]:
+    routine = rules.document.routine("worry") or {}
+    archive = next((s for s in routine.get("steps") or [] if s.get("key") == "archive"), {})
+    due = timezone.localdate(case.closed_at) if case.closed_at else None
+    done = case.archived_at is not None
+    return [
+        Step(
+            key="archive",
+            title=archive.get("title", "Arkiver"),
+            text=archive.get("text", ""),
+            due=due,
+            done=done,
+            overdue=bool(due and not done and due < today),
+            done_by=(CaseEvent.Kind.ARCHIVED,),
+        )
+    ]
+
+
+# The page where each kind of step is done. Which kind completes which step is plan data.
+STEP_PAGES = {
+    CaseEvent.Kind.CONVERSATION_HELD: "cases:conversation",
+    CaseEvent.Kind.PARENTS_DECIDED: "cases:parents",
+    CaseEvent.Kind.PARENTS_CONTACTED: "cases:parents",
+    CaseEvent.Kind.DECISION: "cases:decide",
+    CaseEvent.Kind.MEASURE_ADDED: "cases:measures",
+    CaseEvent.Kind.MEASURE_EVALUATED: "cases:measures",
+    CaseEvent.Kind.COORDINATOR: "cases:coordinator",
+    CaseEvent.Kind.CONSENT_GIVEN: "cases:consent",
+    CaseEvent.Kind.INVITED: "cases:participants",
+    CaseEvent.Kind.REFERRAL: "cases:participants",
+    CaseEvent.Kind.SHARED_BY_LAW: "cases:participants",
+    CaseEvent.Kind.ARCHIVED: "cases:archive",
+}
+
+
+def step_url(*, case: Case, step: Step) -> str:
+    for kind in step.done_by:
+        name = STEP_PAGES.get(kind)
+        if name:
+            try:
+                return reverse(name, args=[case.pk])
+            except NoReverseMatch:
+                continue
+    return ""
+
+
 def case_next_steps(*, case: Case) -> list[Step]:
-    """The worry routine's steps for this case, with deadlines counted from the opening day."""
-    routine = _worry_routine(case.municipality_id, {})
+    """The steps at the case's current level, with deadlines and what is already done."""
     return _steps(
-        case=case, routine=routine, kinds_done=set(case.events.values_list("kind", flat=True))
+        case=case,
+        rules=case_rules(municipality_id=case.municipality_id),
+        events=list(case.events.all()),
+        today=timezone.localdate(),
     )
 
 
@@ -78,12 +122,17 @@ def cases_with_next_step(*, cases: list[Case]) -> list[CaseWithNextStep]:
 
     The cases must come with their events prefetched; the plan is read once per municipality.
     """
-    routines: dict[int, dict | None] = {}
+    rules: dict[int, CaseRules] = {}
+    today = timezone.localdate()
     result = []
     for case in cases:
-        kinds = {event.kind for event in case.events.all()}
+        if case.municipality_id not in rules:
+            rules[case.municipality_id] = case_rules(municipality_id=case.municipality_id)
         steps = _steps(
-            case=case, routine=_worry_routine(case.municipality_id, routines), kinds_done=kinds
+            case=case,
+            rules=rules[case.municipality_id],
+            events=list(case.events.all()),
+            today=today,
         )
         result.append(CaseWithNextStep(case, next((s for s in steps if not s.done), None)))
     far = dt.date.max

@@ -7,10 +7,22 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
-from varde.cases.models import Case, CaseEvent, Conversation
+from varde.cases.models import (
+    Case,
+    CaseEvent,
+    CaseParticipant,
+    Conversation,
+    Decision,
+    Handover,
+    Measure,
+    ParentContact,
+    ParentDecision,
+)
+from varde.cases.rules import case_rules
 from varde.people.models import Pupil
 
 
@@ -61,8 +73,10 @@ def case_open(
     return case
 
 
-def _case_write(*, actor: Any, case: Case, kind: str, reason: str) -> None:
-    CaseEvent.objects.create(case=case, at=timezone.now(), actor=actor, kind=kind)
+def _case_write(*, actor: Any, case: Case, kind: str, reason: str, summary: str = "") -> None:
+    CaseEvent.objects.create(
+        case=case, at=timezone.now(), actor=actor, kind=kind, summary=summary
+    )
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -121,3 +135,283 @@ def conversation_record(
         reason="Undringssamtale registrert",
     )
     return conversation
+
+
+class CaseRuleBroken(ValueError):
+    """A write the plan's rules do not allow; the message tells the user why, in bokmål."""
+
+
+class CaseChanged(ValueError):
+    """Someone else saved the record after the user opened it; nothing was overwritten."""
+
+
+def case_may_steer(user: Any, case: Case) -> bool:
+    """The owner, the school's leadership and the named coordinator make the case's decisions."""
+    return (
+        case.owner_id == user.pk
+        or case.coordinator_id == user.pk
+        or case.school_id in user.leadership_school_ids()
+    )
+
+
+def _locked(case: Case, *, version: int | None = None) -> Case:
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    if version is not None and fresh.version != version:
+        raise CaseChanged
+    return fresh
+
+
+@transaction.atomic
+def handover_offer(*, actor: Any, case: Case, to_user: Any, message: str = "") -> Handover:
+    """Offer ownership to a colleague at the school; it moves only when they accept."""
+    case = _locked(case)
+    if not case_may_steer(actor, case):
+        raise CaseRuleBroken(_("Bare eieren eller skolens ledelse kan overføre saken."))
+    if to_user.pk == case.owner_id or not to_user.is_active:
+        raise CaseRuleBroken(_("Velg en aktiv kollega som ikke allerede eier saken."))
+    if case.school_id not in to_user.school_ids():
+        raise CaseRuleBroken(_("Saken kan bare overføres til en ansatt ved elevens skole."))
+    if case.handovers.filter(state=Handover.State.WAITING).exists():
+        raise CaseRuleBroken(_("En overføring venter allerede på svar."))
+    handover = Handover(
+        case=case, from_user=actor, to_user=to_user, offered_at=timezone.now(), message=message
+    )
+    handover.full_clean()
+    handover.save()
+    _case_write(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.HANDOVER_OFFERED,
+        reason="Overføring foreslått",
+        summary=str(to_user),
+    )
+    return handover
+
+
+@transaction.atomic
+def handover_answer(*, actor: Any, handover: Handover, accept: bool) -> Handover:
+    """The receiver accepts (and becomes the owner) or declines; both stay in the history."""
+    handover = Handover.objects.select_for_update().get(pk=handover.pk)
+    if handover.to_user_id != actor.pk or handover.state != Handover.State.WAITING:
+        raise CaseRuleBroken(_("Denne overføringen venter ikke på svar fra deg."))
+    case = _locked(handover.case)
+    handover.state = Handover.State.ACCEPTED if accept else Handover.State.DECLINED
+    handover.answered_at = timezone.now()
+    handover.save()
+    if accept:
+        # The former owner keeps seeing the case as a participant: they know the pupil.
+        CaseParticipant.objects.get_or_create(
+            case=case,
+            user_id=case.owner_id,
+            defaults={"invited_by": actor, "invited_at": handover.answered_at},
+        )
+        CaseParticipant.objects.filter(case=case, user=actor).delete()
+        case.owner = actor
+        case.version += 1
+        case.save(update_fields=["owner", "version"])
+    _case_write(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.HANDOVER_ACCEPTED if accept else CaseEvent.Kind.HANDOVER_DECLINED,
+        reason="Overføring besvart",
+        summary=str(handover.from_user),
+    )
+    return handover
+
+
+@transaction.atomic
+def parents_decide(
+    *,
+    actor: Any,
+    case: Case,
+    choice: str,
+    reason: str,
+    obligations: list[str],
+    maturity: str = "",
+    pupil_wishes: str = "",
+) -> ParentDecision:
+    """Record how the guardians are involved, in consultation with the pupil, and why."""
+    rules = case_rules(municipality_id=case.municipality_id)
+    known = dict(rules.must_inform)
+    unknown = [key for key in obligations if key not in known]
+    if unknown:
+        raise CaseRuleBroken(_("Ukjent situasjon."))
+    if obligations and choice == ParentDecision.Choice.NOT_NOW:
+        raise CaseRuleBroken(
+            _("Skolen må informere foresatte når: %(what)s.")
+            % {"what": ", ".join(known[key] for key in obligations)}
+        )
+    decision = ParentDecision(
+        case=case,
+        decided_at=timezone.now(),
+        decided_by=actor,
+        choice=choice,
+        obligations=obligations,
+        pupil_age=case.pupil.age_on(timezone.localdate()),
+        maturity=maturity,
+        pupil_wishes=pupil_wishes,
+        reason=reason,
+    )
+    decision.full_clean()
+    decision.save()
+    _case_write(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.PARENTS_DECIDED,
+        reason="Foreldreinvolvering vurdert",
+        summary=str(decision.get_choice_display()),
+    )
+    return decision
+
+
+@transaction.atomic
+def parents_contact_record(
+    *, actor: Any, case: Case, at: dt.datetime, with_whom: str, channel: str, summary: str
+) -> ParentContact:
+    contact = ParentContact(
+        case=case,
+        at=at,
+        recorded_by=actor,
+        with_whom=with_whom,
+        channel=channel,
+        summary=summary,
+    )
+    contact.full_clean()
+    contact.save()
+    _case_write(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.PARENTS_CONTACTED,
+        reason="Kontakt med foresatte registrert",
+        summary=f"{with_whom} ({channel})",
+    )
+    return contact
+
+
+@transaction.atomic
+def case_decide(*, actor: Any, case: Case, key: str, reason: str, version: int) -> Decision:
+    """A decision at the case's level of Lunnermodellen, as the plan's casework allows it."""
+    case = _locked(case, version=version)
+    if not case_may_steer(actor, case):
+        raise CaseRuleBroken(_("Bare eieren, koordinatoren eller skolens ledelse kan beslutte."))
+    if case.status != Case.Status.OPEN:
+        raise CaseRuleBroken(_("Saken er avsluttet."))
+    rules = case_rules(municipality_id=case.municipality_id)
+    rule = next((d for d in rules.decisions_at(case.level) if d.key == key), None)
+    if rule is None:
+        raise CaseRuleBroken(_("Denne beslutningen kan ikke tas på saksens nivå."))
+    now = timezone.now()
+    decision = Decision(
+        case=case,
+        decided_at=now,
+        decided_by=actor,
+        key=key,
+        from_level=case.level,
+        to_level=rule.to_level if rule.to_level is not None else case.level,
+        reason=reason,
+        legal_basis=rule.legal_basis,
+    )
+    decision.full_clean()
+    decision.save()
+    if rule.closes:
+        case.status = Case.Status.CLOSED
+        case.closed_at = now
+    if rule.to_level is not None and rule.to_level != case.level:
+        case.level = rule.to_level
+        case.level_since = now
+    case.version += 1
+    case.save()
+    basis = rules.legal_basis(rule.legal_basis) if rule.legal_basis else None
+    summary = rule.title + (f" ({basis.law})" if basis else "")
+    _case_write(
+        actor=actor, case=case, kind=CaseEvent.Kind.DECISION, reason="Beslutning", summary=summary
+    )
+    if rule.closes:
+        _case_write(actor=actor, case=case, kind=CaseEvent.Kind.CLOSED, reason="Saken avsluttet")
+    return decision
+
+
+@transaction.atomic
+def coordinator_appoint(*, actor: Any, case: Case, user: Any) -> Case:
+    case = _locked(case)
+    if not case_may_steer(actor, case):
+        raise CaseRuleBroken(_("Bare eieren eller skolens ledelse kan oppnevne koordinator."))
+    if case.level < 3:
+        raise CaseRuleBroken(_("Koordinator oppnevnes på nivå 3."))
+    participant_ids = set(case.participants.values_list("user_id", flat=True))
+    if not user.is_active or (
+        user.pk != case.owner_id
+        and user.pk not in participant_ids
+        and case.school_id not in user.school_ids()
+    ):
+        raise CaseRuleBroken(_("Koordinatoren må være med i saken eller ansatt ved skolen."))
+    case.coordinator = user
+    case.version += 1
+    case.save(update_fields=["coordinator", "version"])
+    if user.pk != case.owner_id:
+        CaseParticipant.objects.get_or_create(
+            case=case, user=user, defaults={"invited_by": actor, "invited_at": timezone.now()}
+        )
+    _case_write(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.COORDINATOR,
+        reason="Koordinator oppnevnt",
+        summary=str(user),
+    )
+    return case
+
+
+@transaction.atomic
+def measure_add(
+    *,
+    actor: Any,
+    case: Case,
+    description: str,
+    goal: str,
+    responsible: str,
+    evaluate_on: dt.date,
+) -> Measure:
+    """Agree a measure (tiltak) with a goal, a responsible person and an evaluation date."""
+    if case.status != Case.Status.OPEN:
+        raise CaseRuleBroken(_("Saken er avsluttet."))
+    measure = Measure(
+        case=case,
+        created_at=timezone.now(),
+        created_by=actor,
+        level=case.level,
+        description=description,
+        goal=goal,
+        responsible=responsible,
+        evaluate_on=evaluate_on,
+    )
+    measure.full_clean()
+    measure.save()
+    _case_write(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.MEASURE_ADDED,
+        reason="Tiltak avtalt",
+        summary=responsible,
+    )
+    return measure
+
+
+@transaction.atomic
+def measure_evaluate(*, actor: Any, measure: Measure, evaluation: str, version: int) -> Measure:
+    """Record how a measure worked. A save over someone else's newer one is refused."""
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    if measure.version != version:
+        raise CaseChanged
+    measure.evaluation = evaluation
+    measure.evaluated_at = timezone.now()
+    measure.evaluated_by = actor
+    measure.version += 1
+    measure.save()
+    _case_write(
+        actor=actor,
+        case=measure.case,
+        kind=CaseEvent.Kind.MEASURE_EVALUATED,
+        reason="Tiltak evaluert",
+    )
+    return measure

@@ -9,5 +9,16 @@ urlpatterns = [
     path("saker/", views.case_list, name="list"),
     path("saker/<int:pk>/", views.case_detail, name="case"),
     path("saker/<int:pk>/samtale/", views.conversation, name="conversation"),
+    path("saker/<int:pk>/overfor/", views.handover, name="handover"),
+    path("saker/<int:pk>/foresatte/", views.parents, name="parents"),
+    path("saker/<int:pk>/beslutning/", views.decide, name="decide"),
+    path("saker/<int:pk>/tiltak/", views.measures, name="measures"),
+    path(
+        "saker/<int:pk>/tiltak/<int:measure_pk>/",
+        views.measure_evaluation,
+        name="measure_evaluation",
+    ),
+    path("saker/<int:pk>/koordinator/", views.coordinator, name="coordinator"),
+    path("overforinger/<int:pk>/", views.handover_reply, name="handover_reply"),
     path("elever/<int:pupil_pk>/undring/", views.worry_open, name="worry_open"),
 ]

@@ -8,16 +8,47 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from varde.cases.access import case_for_user, cases_shown, cases_visible_to
-from varde.cases.forms import ConversationPlanForm, ConversationRecordForm, WorryForm
-from varde.cases.selectors import case_next_steps
+from varde.cases.access import (
+    case_for_user,
+    cases_shown,
+    cases_visible_to,
+    handover_for_user,
+    measure_for_user,
+)
+from varde.cases.forms import (
+    ConversationPlanForm,
+    ConversationRecordForm,
+    CoordinatorForm,
+    DecisionForm,
+    HandoverForm,
+    MeasureEvaluationForm,
+    MeasureForm,
+    ParentContactForm,
+    ParentDecisionForm,
+    WorryForm,
+)
+from varde.cases.models import Case, Handover
+from varde.cases.rules import case_rules
+from varde.cases.selectors import case_next_steps, step_url
 from varde.cases.services import (
+    CaseChanged,
+    CaseRuleBroken,
     ConversationNotPlanned,
+    case_decide,
+    case_may_steer,
     case_open,
     conversation_plan,
     conversation_record,
+    coordinator_appoint,
+    handover_answer,
+    handover_offer,
+    measure_add,
+    measure_evaluate,
+    parents_contact_record,
+    parents_decide,
 )
 from varde.people.access import pupil_for_user
+from varde.people.models import User
 
 
 @login_required
@@ -49,12 +80,25 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk, reason=_("Sakens side"))
+    steps = case_next_steps(case=case)
+    next_step = next((s for s in steps if not s.done), None)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "steps": case_next_steps(case=case),
+            "steps": steps,
+            "next_step": next_step,
+            "next_url": step_url(case=case, step=next_step) if next_step else "",
+            "level_title": case_rules(municipality_id=case.municipality_id).level_title(
+                case.level
+            ),
+            "may_steer": case_may_steer(request.user, case),
+            "waiting_handover": case.handovers.filter(state=Handover.State.WAITING)
+            .select_related("to_user")
+            .first(),
+            "measures": case.measures.all(),
+            "parent_decision": case.parent_decisions.last(),
             "events": case.events.select_related("actor"),
         },
     )
@@ -107,3 +151,218 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
             "record_form": record_form,
         },
     )
+
+
+def _school_staff(case: Case, *, exclude: list[int]) -> list[tuple[int, str]]:
+    people = (
+        User.objects.filter(
+            is_active=True, role_assignments__school_id=case.school_id
+        )
+        .exclude(pk__in=exclude)
+        .distinct()
+        .order_by("full_name")
+    )
+    return [(u.pk, u.full_name or u.email) for u in people]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover(request: HttpRequest, pk: int) -> HttpResponse:
+    """Offer the case to a colleague who knows the pupil better."""
+    case = case_for_user(request.user, pk, reason=_("Overføring av sak"))
+    form = HandoverForm(
+        request.POST or None, colleagues=_school_staff(case, exclude=[case.owner_id])
+    )
+    if request.method == "POST" and form.is_valid():
+        to_user = User.objects.get(pk=form.cleaned_data["to_user"])
+        try:
+            handover_offer(
+                actor=request.user, case=case, to_user=to_user, message=form.cleaned_data["message"]
+            )
+        except CaseRuleBroken as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("%(name)s må godta overføringen før saken flyttes.") % {"name": to_user}
+            )
+            return redirect("cases:case", pk=case.pk)
+    return render(request, "cases/handover.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receiver reads the offer and accepts or declines it."""
+    offer = handover_for_user(request.user, pk)
+    answer = request.POST.get("answer")
+    if request.method == "POST" and answer not in ("accept", "decline"):
+        messages.error(request, _("Velg om du overtar saken eller avslår."))
+    elif request.method == "POST":
+        accept = answer == "accept"
+        handover_answer(actor=request.user, handover=offer, accept=accept)
+        if accept:
+            messages.success(request, _("Du eier nå saken."))
+            return redirect("cases:case", pk=offer.case_id)
+        messages.info(request, _("Du har avslått overføringen."))
+        return redirect("web:start")
+    return render(request, "cases/handover_reply.html", {"offer": offer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def parents(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decide the guardians' involvement with the pupil, and record contacts with them."""
+    case = case_for_user(request.user, pk, reason=_("Foresatte"))
+    rules = case_rules(municipality_id=case.municipality_id)
+    step = request.POST.get("step")
+    decision_form = ParentDecisionForm(
+        request.POST if step == "decide" else None, must_inform=list(rules.must_inform)
+    )
+    contact_form = ParentContactForm(request.POST if step == "contact" else None)
+    if request.method == "POST":
+        if step == "decide" and decision_form.is_valid():
+            try:
+                parents_decide(actor=request.user, case=case, **decision_form.cleaned_data)
+            except CaseRuleBroken as exc:
+                decision_form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Vurderingen er lagret."))
+                return redirect("cases:parents", pk=case.pk)
+        if step == "contact" and contact_form.is_valid():
+            parents_contact_record(actor=request.user, case=case, **contact_form.cleaned_data)
+            messages.success(request, _("Kontakten er registrert."))
+            return redirect("cases:parents", pk=case.pk)
+    return render(
+        request,
+        "cases/parents.html",
+        {
+            "case": case,
+            "age": case.pupil.age_on(timezone.localdate()),
+            "decisions": case.parent_decisions.select_related("decided_by"),
+            "contacts": case.parent_contacts.select_related("recorded_by"),
+            "decision_form": decision_form,
+            "contact_form": contact_form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """A decision at the case's level of Lunnermodellen; the choices come from the plan."""
+    case = case_for_user(request.user, pk, reason=_("Beslutning"))
+    rules = case_rules(municipality_id=case.municipality_id)
+    available = rules.decisions_at(case.level) if case.status == Case.Status.OPEN else []
+    form = DecisionForm(
+        request.POST or None,
+        initial={"version": case.version},
+        decisions=[(d.key, d.title) for d in available],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_decide(actor=request.user, case=case, **form.cleaned_data)
+        except CaseChanged:
+            form.add_error(
+                None,
+                _(
+                    "Noen andre har endret saken mens du skrev. Teksten din er beholdt: "
+                    "se saken på nytt, og lagre igjen hvis beslutningen fortsatt gjelder."
+                ),
+            )
+            form.data = form.data.copy()
+            form.data["version"] = str(Case.objects.get(pk=case.pk).version)
+        except CaseRuleBroken as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Beslutningen er lagret."))
+            return redirect("cases:case", pk=case.pk)
+    return render(
+        request,
+        "cases/decide.html",
+        {
+            "case": case,
+            "form": form,
+            "available": available,
+            "level_title": rules.level_title(case.level),
+            "may_steer": case_may_steer(request.user, case),
+            "decisions": case.decisions.select_related("decided_by"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measures(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stafettlogg: measures with goal, responsible person and evaluation date."""
+    case = case_for_user(request.user, pk, reason=_("Tiltak"))
+    form = MeasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure_add(actor=request.user, case=case, **form.cleaned_data)
+        except CaseRuleBroken as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Tiltaket er lagret."))
+            return redirect("cases:measures", pk=case.pk)
+    return render(
+        request,
+        "cases/measures.html",
+        {"case": case, "form": form, "measures": case.measures.select_related("evaluated_by")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_evaluation(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse:
+    case = case_for_user(request.user, pk, reason=_("Evaluering av tiltak"))
+    measure = measure_for_user(request.user, case, measure_pk)
+    form = MeasureEvaluationForm(
+        request.POST or None,
+        initial={"evaluation": measure.evaluation, "version": measure.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure_evaluate(actor=request.user, measure=measure, **form.cleaned_data)
+        except CaseChanged:
+            measure.refresh_from_db()
+            form.add_error(
+                None,
+                _(
+                    "Noen andre har lagret en evaluering mens du skrev. Din tekst står i feltet, "
+                    "den andre under. Slå dem sammen og lagre igjen."
+                ),
+            )
+            form.data = form.data.copy()
+            form.data["version"] = str(measure.version)
+        else:
+            messages.success(request, _("Evalueringen er lagret."))
+            return redirect("cases:measures", pk=case.pk)
+    return render(
+        request, "cases/measure_evaluation.html", {"case": case, "measure": measure, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coordinator(request: HttpRequest, pk: int) -> HttpResponse:
+    """Level 3: a named coordinator for the joint effort."""
+    case = case_for_user(request.user, pk, reason=_("Koordinator"))
+    exclude: list[int] = []
+    people = _school_staff(case, exclude=exclude)
+    known = {p[0] for p in people}
+    people += [
+        (p.user_id, str(p.user))
+        for p in case.participants.select_related("user")
+        if p.user_id not in known and p.user.is_active
+    ]
+    form = CoordinatorForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.get(pk=form.cleaned_data["user"])
+        try:
+            coordinator_appoint(actor=request.user, case=case, user=user)
+        except CaseRuleBroken as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Koordinatoren er oppnevnt."))
+            return redirect("cases:case", pk=case.pk)
+    return render(request, "cases/coordinator.html", {"case": case, "form": form})

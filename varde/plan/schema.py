@@ -13,6 +13,25 @@ BLOCK_KINDS = {"p", "list", "link", "note", "include"}
 INCLUDES = {"routines", "duties", "services", "resources", "attachments", "lunnermodellen"}
 WHEN = {"always", "open", "closed"}
 ROLE_KEYS = {role.value for role in Role}
+# Chronology events that can complete a step of Lunnermodellen (see cases.models.CaseEvent).
+STEP_EVENTS = frozenset(
+    {
+        "opened",
+        "conversation_held",
+        "parents_decided",
+        "parents_contacted",
+        "decision",
+        "measure_added",
+        "measure_evaluated",
+        "consent_given",
+        "invited",
+        "referral",
+        "shared_by_law",
+        "coordinator",
+        "advice_answered",
+        "archived",
+    }
+)
 
 
 class PlanInvalid(ValueError):
@@ -166,9 +185,15 @@ def validate_plan(content: Any) -> None:
         check.number(here, level.get("level"), 0, 3)
         check.text(f"{here}.title", level.get("title"))
         for step in check.items(f"{here}.steps", level.get("steps")):
-            check.number(
-                f"{here}.steps[{step.get('key')}].deadline_days", step.get("deadline_days"), 0, 365
-            )
+            where = f"{here}.steps[{step.get('key')}]"
+            check.number(f"{where}.deadline_days", step.get("deadline_days"), 0, 365)
+            done_by = step.get("done_by") or []
+            if not isinstance(done_by, list) or not set(map(str, done_by)) <= STEP_EVENTS:
+                check.fail(
+                    f"{where}.done_by",
+                    _("må være en liste med hendelser: %(kinds)s.")
+                    % {"kinds": ", ".join(sorted(STEP_EVENTS))},
+                )
 
     for service in check.items("services", content.get("services")):
         here = f"services[{service.get('key')}]"

@@ -1,0 +1,491 @@
+"""Close and archive: the archival package of a closed case, and removal by retention.
+
+The package is one zip file with the whole case as a PDF/A document and a JSON
+manifest of its metadata (Noark 5 names where Noark has one), ready for the
+municipality's archive (Sikker sak or a Noark 5 archive). It is kept outside the
+database, under DATA_DIR/archive, and its sha256 is kept on the case.
+
+Varde only holds a working copy. When the plan's retention period has run out
+(``casework.retention.archived_days`` after archiving, counted in Europe/Oslo
+days), ``case_purge_due`` removes the case with everything under it and the
+package file, and leaves a CaseRemoval row without personal data and an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from varde.audit.models import AuditAction
+from varde.audit.services import audit_record
+from varde.cases.access import case_for_user, cases_visible_to
+from varde.cases.models import Case, CaseEvent, CaseRemoval
+from varde.cases.rules import CaseRules, case_rules
+from varde.people.access import id_or_404
+from varde.plan.selectors import plan_current
+
+OSLO = ZoneInfo("Europe/Oslo")
+PDF_VARIANT = "pdf/a-3b"
+PACKAGE_NAME = re.compile(r"^\.?case-(\d+)\.zip(\.tmp)?$")
+
+
+class ArchiveRefused(ValueError):
+    """The package cannot be made now; the message tells the user why, in bokmål."""
+
+
+# ---------------------------------------------------------------- where packages live
+
+
+def archive_dir() -> Path:
+    """The folder of packages, readable by the app's own user only."""
+    path = Path(settings.DATA_DIR) / "archive"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # mkdir's mode is reduced by the umask and leaves an existing folder as it was.
+    path.chmod(0o700)
+    return path
+
+
+def archive_path(case_id: int) -> Path:
+    return archive_dir() / f"case-{case_id}.zip"
+
+
+def archive_filename(case: Case) -> str:
+    """The download's name: no pupil's name in a file name that may end up in a download list."""
+    return f"arkivpakke-sak-{case.pk}.zip"
+
+
+# ---------------------------------------------------------------- who may archive
+
+
+def case_may_archive(user: Any, case: Case) -> bool:
+    """The owner and the school's leadership make and download the package."""
+    return case.owner_id == user.pk or case.school_id in user.leadership_school_ids()
+
+
+def case_archivable_for_user(user: Any, pk: object, *, reason: str) -> Case:
+    """A case whose package this user may make or download; 404 (and no audit) for others."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise Http404
+    case_id = id_or_404(pk)
+    mine = cases_visible_to(user).filter(pk=case_id).values("owner_id", "school_id").first()
+    if mine is None or not (
+        mine["owner_id"] == user.pk or mine["school_id"] in user.leadership_school_ids()
+    ):
+        raise Http404
+    return case_for_user(user, case_id, reason=reason)
+
+
+# ---------------------------------------------------------------- what goes into the package
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """Everything about one case, read once, for the PDF and the manifest."""
+
+    case: Case
+    rules: CaseRules
+    plan_number: int | None
+    plan_hash: str
+    conversation: Any
+    participants: list[Any]
+    parent_decisions: list[Any]
+    parent_contacts: list[Any]
+    decisions: list[Any]
+    measures: list[Any]
+    consents: list[Any]
+    referrals: list[Any]
+    advice: list[Any]
+    events: list[CaseEvent]
+
+    @property
+    def level_reached(self) -> int:
+        return max([self.case.level, *(d.to_level for d in self.decisions)])
+
+
+def case_record(*, case: Case) -> CaseRecord:
+    """The whole case with its plan rules, as the package shows it."""
+    case = Case.objects.select_related(
+        "pupil", "school", "municipality", "owner", "coordinator"
+    ).get(pk=case.pk)
+    plan = plan_current(municipality_id=case.municipality_id)
+    return CaseRecord(
+        case=case,
+        rules=case_rules(municipality_id=case.municipality_id),
+        plan_number=plan.number if plan else None,
+        plan_hash=plan.content_hash if plan else "",
+        conversation=getattr(case, "conversation", None),
+        participants=list(case.participants.select_related("user", "invited_by")),
+        parent_decisions=list(case.parent_decisions.select_related("decided_by")),
+        parent_contacts=list(case.parent_contacts.select_related("recorded_by")),
+        decisions=list(case.decisions.select_related("decided_by")),
+        measures=list(case.measures.select_related("created_by", "evaluated_by")),
+        consents=list(case.consents.select_related("recorded_by")),
+        referrals=list(case.referrals.select_related("made_by")),
+        advice=list(case.advice_requests.select_related("asked_by", "adviser").order_by("asked_at")),
+        events=list(case.events.select_related("actor")),
+    )
+
+
+def _pdf_context(record: CaseRecord, archived_at: dt.datetime) -> dict[str, Any]:
+    rules = record.rules
+    must_inform = dict(rules.must_inform)
+
+    def decision_title(key: str) -> str:
+        rule = rules.decision(key)
+        return rule.title if rule else key
+
+    def law(key: str) -> str:
+        basis = rules.legal_basis(key) if key else None
+        return f"{basis.title} ({basis.law})" if basis else key
+
+    return {
+        "r": record,
+        "case": record.case,
+        "archived_at": archived_at,
+        "parent_decisions": [
+            (d, [must_inform.get(k, k) for k in d.obligations]) for d in record.parent_decisions
+        ],
+        "decisions": [(d, decision_title(d.key), law(d.legal_basis)) for d in record.decisions],
+        "consents": [(c, rules.service_name(c.service)) for c in record.consents],
+        "referrals": [(r, rules.service_name(r.service), law(r.legal_basis)) for r in record.referrals],
+        "participants": [
+            (p, rules.service_name(p.service) if p.service else "", law(p.legal_basis))
+            for p in record.participants
+        ],
+    }
+
+
+def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    # The document is self-contained: nothing is fetched while it is rendered.
+    raise ValueError(f"refused to fetch {url}")
+
+
+def archive_pdf(*, record: CaseRecord, archived_at: dt.datetime) -> bytes:
+    """The whole case as a tagged PDF/A-3b document, in bokmål and Oslo time."""
+    from weasyprint import HTML
+
+    with translation.override("nb"), timezone.override(OSLO):
+        html = render_to_string("cases/archive_pdf.html", _pdf_context(record, archived_at))
+    return HTML(string=html, url_fetcher=_no_fetching).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True
+    )
+
+
+def _utc(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def archive_manifest(
+    *, record: CaseRecord, archived_at: dt.datetime, pdf_name: str, pdf_sha256: str
+) -> dict[str, Any]:
+    """The package's metadata, with Noark 5 names where Noark has one."""
+    case = record.case
+    title = f"Undring om {case.pupil.full_name}"
+    return {
+        "format": "varde-arkivpakke",
+        "format_version": 1,
+        "case_id": case.pk,
+        "title": title,
+        "pupil": {
+            "name": case.pupil.full_name,
+            "birth_date": case.pupil.birth_date.isoformat(),
+            "external_id": case.pupil.external_id,
+        },
+        "school": {"name": case.school.name, "external_id": case.school.external_id},
+        "municipality": {"name": case.municipality.name, "number": case.municipality.number},
+        "owner": {"name": case.owner.full_name, "email": case.owner.email},
+        "opened_at": _utc(case.opened_at),
+        "closed_at": _utc(case.closed_at),
+        "archived_at": _utc(archived_at),
+        "level_reached": record.level_reached,
+        "plan": {"version": record.plan_number, "content_sha256": record.plan_hash},
+        "documents": [
+            {
+                "file": pdf_name,
+                "title": title,
+                "format": "PDF/A-3b",
+                "mime_type": "application/pdf",
+                "sha256": pdf_sha256,
+            }
+        ],
+        "noark5": {
+            "mappetype": "saksmappe",
+            "systemID": f"varde-{case.municipality.slug}-{case.pk}",
+            "tittel": title,
+            "saksdato": timezone.localdate(case.opened_at, OSLO).isoformat(),
+            "saksstatus": "Avsluttet",
+            "saksansvarlig": case.owner.full_name,
+            "administrativEnhet": case.school.name,
+            "avsluttetDato": _utc(case.closed_at),
+            "skjerming": {
+                "tilgangsrestriksjon": "13",
+                "skjermingshjemmel": "Offl. § 13, jf. fvl. § 13",
+            },
+            "dokumentbeskrivelse": [
+                {
+                    "tittel": title,
+                    "dokumentobjekt": {
+                        "filnavn": pdf_name,
+                        "format": "PDF/A-3b",
+                        "sjekksum": pdf_sha256,
+                        "sjekksumAlgoritme": "SHA-256",
+                    },
+                }
+            ],
+        },
+    }
+
+
+def _zip(files: list[tuple[str, bytes]], when: dt.datetime) -> bytes:
+    stamp = when.astimezone(OSLO).timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in files:
+            package.writestr(zipfile.ZipInfo(name, date_time=stamp), data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write the whole file or nothing: a crash never leaves half a package under its name."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _snapshot(case_id: int) -> tuple[int, int | None]:
+    """What the package was made from: a write to the case adds an event or bumps its version."""
+    row = Case.objects.filter(pk=case_id).annotate(last_event=Max("events__pk"))
+    values = row.values_list("version", "last_event").get()
+    return values[0], values[1]
+
+
+def case_archive(*, actor: Any, case: Case) -> Case:
+    """Make the archival package of a closed case, store it, and set the removal day.
+
+    The PDF is rendered before the transaction opens (it takes a second or two, and
+    a write transaction holds the database's write lock); the transaction then
+    checks that nothing was written to the case in between.
+    """
+    _check_archivable(actor=actor, case=Case.objects.get(pk=case.pk))
+    snapshot = _snapshot(case.pk)
+    archived_at = timezone.now()
+    record = case_record(case=case)
+    pdf_name = f"sak-{case.pk}.pdf"
+    pdf = archive_pdf(record=record, archived_at=archived_at)
+    manifest = archive_manifest(
+        record=record,
+        archived_at=archived_at,
+        pdf_name=pdf_name,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    package = _zip([(pdf_name, pdf), ("manifest.json", manifest_bytes)], archived_at)
+    path = archive_path(case.pk)
+    try:
+        return _case_archive_store(
+            actor=actor,
+            case_id=case.pk,
+            snapshot=snapshot,
+            archived_at=archived_at,
+            package=package,
+            path=path,
+        )
+    except BaseException:
+        # The database said no: no package may stay behind for a case that is not archived.
+        if not Case.objects.filter(pk=case.pk, archived_at__isnull=False).exists():
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _check_archivable(*, actor: Any, case: Case) -> None:
+    if not case_may_archive(actor, case):
+        raise ArchiveRefused(_("Bare eieren eller skolens ledelse kan lage arkivpakken."))
+    if case.status != Case.Status.CLOSED:
+        raise ArchiveRefused(_("Saken må avsluttes før den kan arkiveres."))
+    if case.archived_at is not None:
+        raise ArchiveRefused(_("Arkivpakken er allerede laget."))
+
+
+@transaction.atomic
+def _case_archive_store(
+    *,
+    actor: Any,
+    case_id: int,
+    snapshot: tuple[int, int | None],
+    archived_at: dt.datetime,
+    package: bytes,
+    path: Path,
+) -> Case:
+    case = Case.objects.select_for_update().get(pk=case_id)
+    _check_archivable(actor=actor, case=case)
+    if _snapshot(case_id) != snapshot:
+        raise ArchiveRefused(_("Saken ble endret mens pakken ble laget. Prøv igjen."))
+    rules = case_rules(municipality_id=case.municipality_id)
+    sha256 = hashlib.sha256(package).hexdigest()
+    _write_private(path, package)
+    case.archived_at = archived_at
+    case.archive_sha256 = sha256
+    case.purge_after = rules.purge_day(timezone.localdate(archived_at, OSLO))
+    case.version += 1
+    case.full_clean()
+    case.save()
+    CaseEvent.objects.create(
+        case=case,
+        at=archived_at,
+        actor=actor,
+        kind=CaseEvent.Kind.ARCHIVED,
+        summary=f"sha256 {sha256}",
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type="case",
+        object_id=case.pk,
+        pupil_id=case.pupil_id,
+        school_id=case.school_id,
+        municipality_id=case.municipality_id,
+        reason="Arkivpakke laget",
+        detail={"sha256": sha256, "purge_after": case.purge_after.isoformat()},
+    )
+    return case
+
+
+class PackageMissing(ValueError):
+    """The package file is gone or is not the one that was made."""
+
+
+def archive_package(*, actor: Any, case: Case) -> bytes:
+    """The stored package, checked against its sha256; the download is audited as an export."""
+    if case.archived_at is None or not case.archive_sha256:
+        raise Http404
+    try:
+        data = archive_path(case.pk).read_bytes()
+    except FileNotFoundError as exc:
+        raise PackageMissing from exc
+    if hashlib.sha256(data).hexdigest() != case.archive_sha256:
+        raise PackageMissing
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type="case",
+        object_id=case.pk,
+        pupil_id=case.pupil_id,
+        school_id=case.school_id,
+        municipality_id=case.municipality_id,
+        reason="Arkivpakke lastet ned",
+        detail={"sha256": case.archive_sha256},
+    )
+    return data
+
+
+# ---------------------------------------------------------------- removal by retention
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    removed: list[int]
+    files_removed: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"removed": self.removed, "files_removed": self.files_removed}
+
+
+def cases_due_for_purge(*, today: dt.date) -> list[int]:
+    """Archived cases whose removal day (a date in Europe/Oslo) has come."""
+    return list(
+        Case.objects.filter(archived_at__isnull=False, purge_after__lte=today)
+        .order_by("purge_after", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def case_purge_due(*, now: dt.datetime | None = None) -> PurgeReport:
+    """Remove every working copy whose removal day has come. Running it again changes nothing."""
+    now = now or timezone.now()
+    today = timezone.localdate(now, OSLO)
+    removed = [pk for pk in cases_due_for_purge(today=today) if _case_purge(case_id=pk, now=now)]
+    return PurgeReport(removed=removed, files_removed=_sweep_packages())
+
+
+@transaction.atomic
+def _case_purge(*, case_id: int, now: dt.datetime) -> bool:
+    today = timezone.localdate(now, OSLO)
+    # The claim: only one runner's conditional UPDATE matches the row; the other
+    # (or a second run) matches nothing and moves on.
+    claimed = Case.objects.filter(
+        pk=case_id, archived_at__isnull=False, purge_after__lte=today
+    ).update(version=F("version") + 1)
+    if not claimed:
+        return False
+    case = Case.objects.get(pk=case_id)
+    removal = CaseRemoval(
+        case_id_removed=case.pk,
+        municipality_id=case.municipality_id,
+        school_id=case.school_id,
+        opened_at=case.opened_at,
+        archived_at=case.archived_at,
+        archive_sha256=case.archive_sha256,
+        removed_at=now,
+    )
+    removal.full_clean()
+    removal.save()
+    audit_record(
+        actor=None,
+        action=AuditAction.DELETE,
+        object_type="case",
+        object_id=case.pk,
+        pupil_id=case.pupil_id,
+        school_id=case.school_id,
+        municipality_id=case.municipality_id,
+        reason="Arbeidskopien slettet etter arkivering (oppbevaringstid)",
+        detail={"purge_after": case.purge_after.isoformat() if case.purge_after else None},
+    )
+    case.delete()
+    path = archive_path(case_id)
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    return True
+
+
+def _sweep_packages() -> int:
+    """Remove package files whose case is gone (e.g. a crash between commit and unlink)."""
+    found: dict[int, list[Path]] = {}
+    for path in archive_dir().iterdir():
+        match = PACKAGE_NAME.match(path.name)
+        if match:
+            found.setdefault(int(match.group(1)), []).append(path)
+    if not found:
+        return 0
+    alive = set(Case.objects.filter(pk__in=found).values_list("pk", flat=True))
+    gone = [path for pk, paths in found.items() if pk not in alive for path in paths]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return len(gone)
+
+
+def next_purge_run(*, now: dt.datetime) -> dt.datetime:
+    """Five minutes past the next midnight in Oslo, when a new removal day has begun."""
+    tomorrow = timezone.localdate(now, OSLO) + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(0, 5), tzinfo=OSLO)

@@ -1,0 +1,318 @@
+"""Pages for the consent register, inviting staff into a case, and referrals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from varde.cases.access import case_for_user
+from varde.cases.consent import (
+    SharingRefused,
+    add_months,
+    consent_check,
+    consent_record,
+    consent_services,
+    consent_state,
+    consent_withdraw,
+    invite_candidates,
+    may_share,
+    participant_invite,
+    referral_make,
+    referral_services,
+    role_service,
+)
+from varde.cases.models import Consent
+from varde.cases.rules import CaseRules, case_rules
+from varde.people.access import id_or_404
+from varde.people.forms import StyledForm
+from varde.people.roles import Role
+
+DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
+
+
+class ConsentForm(StyledForm):
+    service = forms.ChoiceField(label=gettext_lazy("Til hvilken tjeneste?"))
+    giver = forms.ChoiceField(
+        label=gettext_lazy("Hvem samtykker?"),
+        choices=Consent.Giver.choices,
+        widget=forms.RadioSelect,
+    )
+    giver_name = forms.CharField(
+        label=gettext_lazy("Navn på den foresatte"),
+        help_text=gettext_lazy("Bare når en foresatt samtykker."),
+        max_length=200,
+        required=False,
+    )
+    scope = forms.CharField(
+        label=gettext_lazy("Hva kan deles?"),
+        help_text=gettext_lazy("For eksempel: bekymringen og det eleven har fortalt."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5_000,
+    )
+    valid_from = forms.DateField(
+        label=gettext_lazy("Gjelder fra"),
+        help_text=gettext_lazy("Dato, for eksempel 01.12.2026."),
+        input_formats=DATE_FORMATS,
+    )
+    valid_until = forms.DateField(
+        label=gettext_lazy("Gjelder til og med"), input_formats=DATE_FORMATS
+    )
+
+    def __init__(self, *args: Any, rules: CaseRules, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = consent_services(rules)
+        self.fields["valid_until"].help_text = _("Høyst %(months)s måneder.") % {
+            "months": rules.consent_max_months
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("giver") == Consent.Giver.GUARDIAN and not data.get("giver_name", "").strip():
+            self.add_error("giver_name", _("Skriv navnet på den foresatte som samtykker."))
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("Sluttdatoen kan ikke være før startdatoen."))
+        return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consents(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consent register of a case: what is valid, what is missing, record a new one."""
+    case = case_for_user(request.user, pk, reason=_("Samtykker"))
+    rules = case_rules(municipality_id=case.municipality_id)
+    today = timezone.localdate()
+    form = ConsentForm(
+        request.POST or None,
+        rules=rules,
+        initial={
+            "valid_from": today.strftime("%d.%m.%Y"),
+            "valid_until": (add_months(today, rules.consent_max_months) - dt.timedelta(days=1))
+            .strftime("%d.%m.%Y"),
+        },
+    )
+    refused: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_record(actor=request.user, case=case, **form.cleaned_data)
+        except SharingRefused as exc:
+            refused = exc.reasons
+        else:
+            messages.success(request, _("Samtykket er registrert."))
+            return redirect("cases:consents", pk=case.pk)
+    registered = list(case.consents.select_related("recorded_by"))
+    names = dict(consent_services(rules))
+    for consent in registered:
+        consent.state = consent_state(consent, on=today)
+        consent.service_name = names.get(consent.service, consent.service)
+    checks = [
+        consent_check(case=case, service=key, on=today, rules=rules, consents=registered)
+        for key, _name in consent_services(rules)
+    ]
+    return render(
+        request,
+        "cases/consents.html",
+        {
+            "case": case,
+            "form": form,
+            "refused": refused,
+            "registered": registered,
+            "checks": checks,
+            "age": case.pupil.age_on(today),
+        },
+    )
+
+
+@login_required
+@require_POST
+def consent_withdraw_view(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    case = case_for_user(request.user, pk, reason=_("Trekk samtykke"))
+    consent = case.consents.filter(pk=id_or_404(consent_pk)).first()
+    if consent is None:
+        raise Http404
+    try:
+        consent_withdraw(actor=request.user, consent=consent)
+    except SharingRefused as exc:
+        messages.error(request, " ".join(exc.reasons))
+    else:
+        messages.success(request, _("Samtykket er trukket tilbake. Det gjelder ikke lenger."))
+    return redirect("cases:consents", pk=case.pk)
+
+
+class InviteForm(StyledForm):
+    user = forms.TypedChoiceField(label=gettext_lazy("Hvem skal inn i saken?"), coerce=int)
+    legal_basis = forms.ChoiceField(
+        label=gettext_lazy("Lovgrunnlag, bare når samtykke mangler"), required=False
+    )
+    legal_reason = forms.CharField(
+        label=gettext_lazy("Hvorfor krever loven deling uten samtykke?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5_000,
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        people: list[tuple[int, str]],
+        bases: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", _("Velg en person")), *people]
+        self.fields["legal_basis"].choices = [("", _("Ingen")), *bases]
+
+
+def _person_label(user: Any, case: Any, rules: CaseRules, checks: dict[str, bool]) -> str:
+    roles = [Role(a.role).label for a in user.assignments if a.school_id == case.school_id]
+    label = f"{user} – {', '.join(str(r) for r in roles)}"
+    service = role_service(rules, user, case)
+    if not service:
+        return label
+    name = rules.service_name(service)
+    if checks[service]:
+        return label + " " + _("(samtykke til %(service)s er gitt)") % {"service": name}
+    return label + " " + _("(mangler samtykke til %(service)s)") % {"service": name}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participants(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who is in the case, and inviting staff at the school into it."""
+    case = case_for_user(request.user, pk, reason=_("Deltakere i saken"))
+    rules = case_rules(municipality_id=case.municipality_id)
+    candidates = invite_candidates(case=case)
+    services = {role_service(rules, u, case) for u in candidates} - {""}
+    checks = {s: consent_check(case=case, service=s, rules=rules).ok for s in services}
+    bases = [
+        (b.key, f"{b.title} ({b.law})")
+        for b in rules.legal_bases
+        if any(s in b.services for s in services)
+    ]
+    form = InviteForm(
+        request.POST or None,
+        people=[(u.pk, _person_label(u, case, rules, checks)) for u in candidates],
+        bases=bases,
+    )
+    allowed = may_share(request.user, case)
+    refused: list[str] = []
+    if request.method == "POST" and not allowed:
+        refused = [_("Bare eieren eller skolens ledelse kan invitere inn i saken.")]
+    elif request.method == "POST" and form.is_valid():
+        user = next(u for u in candidates if u.pk == form.cleaned_data["user"])
+        try:
+            participant_invite(
+                actor=request.user,
+                case=case,
+                user=user,
+                legal_basis=form.cleaned_data["legal_basis"],
+                legal_reason=form.cleaned_data["legal_reason"],
+            )
+        except SharingRefused as exc:
+            refused = exc.reasons
+        else:
+            messages.success(request, _("%(name)s er med i saken nå.") % {"name": user})
+            return redirect("cases:participants", pk=case.pk)
+    return render(
+        request,
+        "cases/participants.html",
+        {
+            "case": case,
+            "form": form,
+            "refused": refused,
+            "allowed": allowed,
+            "bases": bases,
+            "people": case.participants.select_related("user", "invited_by").order_by("pk"),
+        },
+    )
+
+
+class ReferralForm(StyledForm):
+    confirmed = forms.MultipleChoiceField(
+        label=gettext_lazy("Bekreft det tjenesten krever"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    legal_basis = forms.ChoiceField(
+        label=gettext_lazy("Lovgrunnlag, bare når samtykke mangler"), required=False
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Hva gjelder henvisningen?"),
+        help_text=gettext_lazy("Deles det uten samtykke, skriv også hvorfor loven krever det."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        requires: list[tuple[str, str]],
+        bases: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirmed"].choices = requires
+        self.fields["legal_basis"].choices = [("", _("Ingen")), *bases]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """Refer the case to a service: first choose the service, then what it needs."""
+    case = case_for_user(request.user, pk, reason=_("Henvisning"))
+    rules = case_rules(municipality_id=case.municipality_id)
+    services = referral_services(rules)
+    service = request.GET.get("tjeneste", "")
+    made = list(case.referrals.select_related("made_by"))
+    for item in made:
+        item.service_name = rules.service_name(item.service)
+    context: dict[str, Any] = {
+        "case": case,
+        "allowed": may_share(request.user, case),
+        "referrals": made,
+        "names": dict(services),
+    }
+    if service not in context["names"]:
+        context["checks"] = [
+            consent_check(case=case, service=key, rules=rules) for key, _name in services
+        ]
+        return render(request, "cases/referral.html", context)
+    rule = rules.consent_rule(service)
+    requires = [(r.key, r.title) for r in rule.requires] if rule else []
+    bases = [(b.key, f"{b.title} ({b.law})") for b in rules.legal_bases_for(service)]
+    form = ReferralForm(request.POST or None, requires=requires, bases=bases)
+    refused: list[str] = []
+    if request.method == "POST" and not context["allowed"]:
+        refused = [_("Bare eieren eller skolens ledelse kan henvise saken.")]
+    elif request.method == "POST" and form.is_valid():
+        try:
+            referral_make(actor=request.user, case=case, service=service, **form.cleaned_data)
+        except SharingRefused as exc:
+            refused = exc.reasons
+        else:
+            messages.success(
+                request,
+                _("Henvisningen til %(service)s er registrert.")
+                % {"service": context["names"][service]},
+            )
+            return redirect("cases:case", pk=case.pk)
+    context.update(
+        service=service,
+        service_name=context["names"][service],
+        check=consent_check(case=case, service=service, rules=rules),
+        form=form,
+        refused=refused,
+        bases=bases,
+        requires=requires,
+    )
+    return render(request, "cases/referral_form.html", context)
