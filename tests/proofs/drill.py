@@ -1,9 +1,10 @@
-"""Run inside a drill instance: `python -m tests.proofs.drill write N` or `... verify`.
+"""Run inside a drill instance: `python -m tests.proofs.drill <command> ...`.
 
-`write` builds the test world once and then opens N worries, one transaction each,
-printing "wrote <count> <case id>" after each commit. `verify` opens every encrypted
-value, checks that each case came with its event and audit entry, verifies the audit
-chain and prints one JSON object.
+`world` builds the test world for HTTP clients and prints its ids. `write N` builds the
+world once and opens N worries, one transaction each, printing "wrote <count> <case id>"
+after each commit. `acknowledged FILE` checks that the writes a client saw succeed are all
+there. `verify` opens every encrypted value, checks that each case came with its event and
+audit entry, verifies the audit chain and prints one JSON object.
 """
 
 from __future__ import annotations
@@ -36,6 +37,43 @@ def write(count: int) -> None:
             earlier_worries="Ja" if number % 3 else "",
         )
         print(f"wrote {number} {case.pk}", flush=True)
+
+
+def world() -> None:
+    """The test world, with known TOTP secrets and a measure to evaluate; prints its ids."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.proofs.server import TOTP_SECRETS
+    from tests.world import build_world
+    from varde.cases.services import measure_add
+    from varde.people.models import User
+
+    people = build_world()
+    for email, secret in TOTP_SECRETS.items():
+        user = User.objects.get(email=email)
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+        TOTP.activate(user, secret)
+    measure = measure_add(
+        actor=people.teacher,
+        case=people.case,
+        description="Samtale hver uke med kontaktlærer",
+        goal="Petter har en voksen å snakke med",
+        responsible="Tina",
+        evaluate_on=dt.date(2026, 12, 20),
+    )
+    print(json.dumps({"pupil": people.pupil.pk, "case": people.case.pk, "measure": measure.pk}))
+
+
+def acknowledged(path: str) -> None:
+    """Check the writes a client saw succeed: "<case id> <marker>" per line of the file."""
+    from varde.cases.models import Case
+
+    expected = dict(line.split(" ", 1) for line in open(path).read().splitlines() if line)
+    found = dict(Case.objects.filter(pk__in=expected).values_list("pk", "observed"))
+    missing = [pk for pk in expected if int(pk) not in found]
+    changed = [pk for pk in expected if int(pk) in found and found[int(pk)] != expected[pk]]
+    print(json.dumps({"acknowledged": len(expected), "missing": missing, "changed": changed}))
 
 
 def verify() -> None:
@@ -78,5 +116,9 @@ if __name__ == "__main__":
         write(int(sys.argv[2]))
     elif sys.argv[1] == "verify":
         verify()
+    elif sys.argv[1] == "world":
+        world()
+    elif sys.argv[1] == "acknowledged":
+        acknowledged(sys.argv[2])
     else:
         raise SystemExit(__doc__)

@@ -90,6 +90,28 @@ class Instance:
             cur.execute(sql)
             return cur.fetchone()[0]
 
+    def integrity_problems(self) -> list[str]:
+        """SQLite's integrity and foreign key checks, or amcheck over every PostgreSQL index."""
+        with self.cursor() as cur:
+            if not self.database_url:
+                cur.execute("PRAGMA integrity_check")
+                problems = [row[0] for row in cur.fetchall() if row[0] != "ok"]
+                cur.execute("PRAGMA foreign_key_check")
+                return problems + [repr(row) for row in cur.fetchall()]
+            cur.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+            cur.execute(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE a.amname = 'btree' AND n.nspname = 'public'"
+            )
+            problems = []
+            for (index,) in cur.fetchall():
+                try:
+                    cur.execute("SELECT bt_index_check(%s::regclass, true)", [index])
+                except Exception as exc:  # amcheck raises on the first corrupt page
+                    problems.append(f"{index}: {exc}")
+            return problems
+
 
 def libpq_url(url: str) -> str:
     parts = urlsplit(url)
