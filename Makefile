@@ -44,6 +44,7 @@ setup: install
 	$(PY) manage.py collectstatic --noinput -v0
 	@if [ -n "$(DEMO)" ]; then $(PY) manage.py load_demo; fi
 	$(PY) manage.py ensure_admin
+	$(PY) manage.py periodic --schedule
 
 run: setup
 	@echo "Varde on http://127.0.0.1:$(PORT)  (Ctrl-C stops the app and its worker)"

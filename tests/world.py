@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
 from django.utils import timezone
 
 from varde.cases.models import Case, Handover, Measure

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "varde.audit",
     "varde.plan",
     "varde.cases",
+    "varde.reminders",
     "varde.web",
 ]
 
@@ -174,6 +175,8 @@ def _oidc_app(provider_id: str, name: str, prefix: str) -> dict[str, object] | N
             "server_url": envstr(f"{prefix}_SERVER_URL"),
             "token_auth_method": envstr(f"{prefix}_TOKEN_AUTH_METHOD", "client_secret_basic"),
             "scope": envlist(f"{prefix}_SCOPE", "openid,email,profile"),
+            # The lowest level of assurance accepted, e.g. idporten-loa-high.
+            "min_acr": envstr(f"{prefix}_MIN_ACR"),
         },
     }
 

@@ -70,6 +70,7 @@ class CaseRules:
     age_bands: tuple[AgeBand, ...] = ()
     archived_days: int = 30
     closed_unarchived_days: int = 60
+    escalate_after_days: int = 3
 
     def decisions_at(self, level: int) -> list[DecisionRule]:
         return [d for d in self.decisions if level in d.from_levels]
@@ -137,7 +138,9 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
             for m in (casework.get("parents") or {}).get("must_inform") or []
         ),
         legal_bases=tuple(
-            LegalBasis(b["key"], b.get("title", ""), b.get("law", ""), tuple(b.get("services") or ()))
+            LegalBasis(
+                b["key"], b.get("title", ""), b.get("law", ""), tuple(b.get("services") or ())
+            )
             for b in casework.get("legal_bases") or []
         ),
         consent_rules=tuple(
@@ -160,6 +163,7 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
         ),
         archived_days=int(retention.get("archived_days", 30)),
         closed_unarchived_days=int(retention.get("closed_unarchived_days", 60)),
+        escalate_after_days=int((casework.get("reminders") or {}).get("escalate_after_days", 3)),
     )
 
 

@@ -28,7 +28,9 @@ class Step:
     done_by: tuple[str, ...] = ()
 
 
-def _steps(*, case: Case, rules: CaseRules, events: list[CaseEvent], today: dt.date) -> list[Step]:
+def steps_for(
+    *, case: Case, rules: CaseRules, events: list[CaseEvent], today: dt.date
+) -> list[Step]:
     if case.status == Case.Status.CLOSED:
         return _closed_steps(case=case, rules=rules, today=today)
     since = case.level_since or case.opened_at
@@ -103,7 +105,7 @@ def step_url(*, case: Case, step: Step) -> str:
 
 def case_next_steps(*, case: Case) -> list[Step]:
     """The steps at the case's current level, with deadlines and what is already done."""
-    return _steps(
+    return steps_for(
         case=case,
         rules=case_rules(municipality_id=case.municipality_id),
         events=list(case.events.all()),
@@ -128,7 +130,7 @@ def cases_with_next_step(*, cases: list[Case]) -> list[CaseWithNextStep]:
     for case in cases:
         if case.municipality_id not in rules:
             rules[case.municipality_id] = case_rules(municipality_id=case.municipality_id)
-        steps = _steps(
+        steps = steps_for(
             case=case,
             rules=rules[case.municipality_id],
             events=list(case.events.all()),

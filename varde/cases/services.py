@@ -74,9 +74,7 @@ def case_open(
 
 
 def _case_write(*, actor: Any, case: Case, kind: str, reason: str, summary: str = "") -> None:
-    CaseEvent.objects.create(
-        case=case, at=timezone.now(), actor=actor, kind=kind, summary=summary
-    )
+    CaseEvent.objects.create(case=case, at=timezone.now(), actor=actor, kind=kind, summary=summary)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -90,9 +90,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "next_step": next_step,
             "next_url": step_url(case=case, step=next_step) if next_step else "",
-            "level_title": case_rules(municipality_id=case.municipality_id).level_title(
-                case.level
-            ),
+            "level_title": case_rules(municipality_id=case.municipality_id).level_title(case.level),
             "may_steer": case_may_steer(request.user, case),
             "waiting_handover": case.handovers.filter(state=Handover.State.WAITING)
             .select_related("to_user")
@@ -155,9 +153,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _school_staff(case: Case, *, exclude: list[int]) -> list[tuple[int, str]]:
     people = (
-        User.objects.filter(
-            is_active=True, role_assignments__school_id=case.school_id
-        )
+        User.objects.filter(is_active=True, role_assignments__school_id=case.school_id)
         .exclude(pk__in=exclude)
         .distinct()
         .order_by("full_name")

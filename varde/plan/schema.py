@@ -290,7 +290,9 @@ def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -
     role_services = check.mapping("casework.consent.role_services", consent.get("role_services"))
     for role, service in role_services.items():
         if role not in ROLE_KEYS:
-            check.fail("casework.consent.role_services", _("ukjent rolle «%(role)s».") % {"role": role})
+            check.fail(
+                "casework.consent.role_services", _("ukjent rolle «%(role)s».") % {"role": role}
+            )
         known_service(f"casework.consent.role_services[{role}]", service)
     advice = check.mapping("casework.advice", casework.get("advice"))
     for role in advice.get("roles") or []:
@@ -301,8 +303,15 @@ def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -
         check.number(f"{here}.from", band.get("from"), 0, 99)
         check.number(f"{here}.to", band.get("to"), 0, 99)
         check.text(f"{here}.title", band.get("title"))
+    reminders = check.mapping("casework.reminders", casework.get("reminders"))
+    check.number(
+        "casework.reminders.escalate_after_days", reminders.get("escalate_after_days"), 0, 365
+    )
     retention = check.mapping("casework.retention", casework.get("retention"))
     check.number("casework.retention.archived_days", retention.get("archived_days"), 0, 3650)
     check.number(
-        "casework.retention.closed_unarchived_days", retention.get("closed_unarchived_days"), 0, 3650
+        "casework.retention.closed_unarchived_days",
+        retention.get("closed_unarchived_days"),
+        0,
+        3650,
     )

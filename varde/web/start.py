@@ -10,6 +10,7 @@ from varde.people.models import Municipality
 from varde.people.roles import LEADERSHIP_ROLES, Role
 from varde.plan.document import PlanDocument
 from varde.plan.selectors import plan_current
+from varde.reminders.services import reminders_for
 
 
 def staff_municipality(user: Any) -> Municipality | None:
@@ -26,6 +27,7 @@ def start_context(request: HttpRequest) -> dict[str, Any]:
     document = PlanDocument(version.content) if version else None
     return {
         "my_cases": _my_cases(user),
+        "reminders": reminders_for(user),
         "municipality": municipality,
         "document": document,
         "routines": document.routines if document else [],

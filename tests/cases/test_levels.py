@@ -1,0 +1,302 @@
+"""Lunnermodellen as a guided workflow: steps by level from the plan, handover, parents,
+decisions, measures and the coordinator."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from varde.audit.models import AuditEntry
+from varde.cases.models import Case, CaseEvent, Decision, Handover, Measure, ParentDecision
+from varde.cases.selectors import case_next_steps
+from varde.cases.services import CaseRuleBroken, case_decide
+from varde.plan.schema import STEP_EVENTS
+
+
+def post(client, user, url, data):
+    client.force_login(user)
+    return client.post(url, data)
+
+
+def decide(client, world, key, reason="Bekymringen er bekreftet i samtalen."):
+    case = Case.objects.get(pk=world.case.pk)
+    return post(
+        client,
+        world.teacher,
+        f"/ansatt/saker/{case.pk}/beslutning/",
+        {"key": key, "reason": reason, "version": case.version},
+    )
+
+
+def test_every_event_a_plan_step_may_wait_for_is_a_chronology_event():
+    assert STEP_EVENTS <= set(CaseEvent.Kind.values)
+
+
+def test_the_next_step_at_level_0_is_the_conversation_with_its_deadline_from_the_plan(world):
+    steps = case_next_steps(case=world.case)
+    assert [s.key for s in steps] == [
+        "undringsskjema",
+        "undringssamtale",
+        "foreldreinvolvering",
+        "avklar_niva",
+    ]
+    assert steps[0].done and not steps[1].done
+    opened = timezone.localdate(world.case.opened_at)
+    assert steps[1].due == opened + dt.timedelta(days=7)
+    assert steps[3].due == opened + dt.timedelta(days=14)
+
+
+def test_a_step_is_overdue_the_day_after_its_deadline_in_oslo(world):
+    opened = timezone.localtime(world.case.opened_at)
+    due_day = opened.date() + dt.timedelta(days=7)
+    late_evening = timezone.make_aware(dt.datetime.combine(due_day, dt.time(23, 59)))
+    with time_machine.travel(late_evening, tick=False):
+        assert not case_next_steps(case=world.case)[1].overdue
+    with time_machine.travel(late_evening + dt.timedelta(minutes=2), tick=False):
+        assert case_next_steps(case=world.case)[1].overdue
+
+
+def test_the_case_page_puts_the_next_step_first_with_a_button_to_do_it(client, world):
+    client.force_login(world.teacher)
+    page = client.get(f"/ansatt/saker/{world.case.pk}/").content.decode()
+    first = page.index("Neste steg")
+    assert page.index("Gjennomfør en undringssamtale", first) < page.index("Undringsskjema", first)
+    assert f"/ansatt/saker/{world.case.pk}/samtale/" in page
+
+
+def test_a_colleague_must_accept_before_the_case_moves(client, world):
+    handover = world.handover
+    assert Case.objects.get(pk=world.case.pk).owner == world.teacher
+    client.force_login(world.teacher2)
+    assert "Overta en sak?" in client.get(f"/ansatt/overforinger/{handover.pk}/").content.decode()
+    response = client.post(f"/ansatt/overforinger/{handover.pk}/", {"answer": "accept"})
+    assert response.status_code == 302
+    case = Case.objects.get(pk=world.case.pk)
+    assert case.owner == world.teacher2
+    # The former owner still sees the case, and the history keeps both.
+    assert case.participants.filter(user=world.teacher).exists()
+    kinds = list(case.events.values_list("kind", flat=True))
+    assert "handover_offered" in kinds and "handover_accepted" in kinds
+    client.force_login(world.teacher)
+    assert client.get(f"/ansatt/saker/{case.pk}/").status_code == 200
+
+
+def test_a_declined_handover_leaves_the_owner_and_cannot_be_answered_twice(client, world):
+    client.force_login(world.teacher2)
+    url = f"/ansatt/overforinger/{world.handover.pk}/"
+    assert client.post(url, {"answer": "decline"}).status_code == 302
+    assert Case.objects.get(pk=world.case.pk).owner == world.teacher
+    assert Handover.objects.get(pk=world.handover.pk).state == "declined"
+    assert client.post(url, {"answer": "accept"}).status_code == 404
+    assert Case.objects.get(pk=world.case.pk).owner == world.teacher
+
+
+def test_a_case_cannot_be_handed_to_someone_at_another_school(client, world):
+    Handover.objects.filter(pk=world.handover.pk).update(state="declined")
+    response = post(
+        client,
+        world.teacher,
+        f"/ansatt/saker/{world.case.pk}/overfor/",
+        {"to_user": world.outsider.pk},
+    )
+    assert response.status_code == 200
+    assert Handover.objects.filter(to_user=world.outsider).count() == 0
+
+
+def test_parents_must_be_informed_when_the_pupil_was_intoxicated_at_school(client, world):
+    url = f"/ansatt/saker/{world.case.pk}/foresatte/"
+    response = post(
+        client,
+        world.teacher,
+        url,
+        {"step": "decide", "choice": "not_now", "obligations": ["intoxicated"], "reason": "x"},
+    )
+    assert response.status_code == 200
+    assert "Skolen må informere foresatte" in response.content.decode()
+    assert ParentDecision.objects.count() == 0
+    response = client.post(
+        url,
+        {
+            "step": "decide",
+            "choice": "pupil_first",
+            "pupil_wishes": "Jeg vil si det til mamma selv i kveld.",
+            "reason": "Eleven er 15 år og moden; får fortelle selv først.",
+        },
+    )
+    assert response.status_code == 302
+    decision = ParentDecision.objects.get()
+    assert decision.pupil_age == world.pupil.age_on(timezone.localdate())
+    assert decision.pupil_wishes == "Jeg vil si det til mamma selv i kveld."
+
+
+def test_contacts_with_the_parents_are_recorded(client, world):
+    response = post(
+        client,
+        world.teacher,
+        f"/ansatt/saker/{world.case.pk}/foresatte/",
+        {
+            "step": "contact",
+            "at": "27.11.2026 14:00",
+            "with_whom": "Mor",
+            "channel": "telefon",
+            "summary": "Mor er kjent med saken, møte avtalt.",
+        },
+    )
+    assert response.status_code == 302
+    assert world.case.parent_contacts.get().summary == "Mor er kjent med saken, møte avtalt."
+
+
+def test_the_case_climbs_the_levels_with_decisions_from_the_plan(client, world):
+    assert decide(client, world, "level_1").status_code == 302
+    case = Case.objects.get(pk=world.case.pk)
+    assert case.level == 1 and case.level_since is not None
+    assert [s.key for s in case_next_steps(case=case)] == ["tiltak", "evaluer"]
+    # Level 3 cannot be reached from level 0 or 1 directly? From 1 it can, per the plan.
+    assert decide(client, world, "level_2").status_code == 302
+    assert decide(client, world, "level_3").status_code == 302
+    case.refresh_from_db()
+    assert case.level == 3
+    assert case_next_steps(case=case)[0].key == "koordinator"
+    response = post(
+        client, world.teacher, f"/ansatt/saker/{case.pk}/koordinator/", {"user": world.principal.pk}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.coordinator == world.principal
+    assert case_next_steps(case=case)[0].done
+    assert list(Decision.objects.values_list("to_level", flat=True)) == [1, 2, 3]
+
+
+def test_a_decision_the_plan_does_not_offer_at_this_level_is_refused(world):
+    with pytest.raises(CaseRuleBroken):
+        case_decide(actor=world.teacher, case=world.case, key="level_3", reason="x", version=1)
+    assert Case.objects.get(pk=world.case.pk).level == 0
+
+
+def test_a_decision_on_a_case_changed_meanwhile_is_refused_and_the_text_kept(client, world):
+    client.force_login(world.teacher)
+    stale = Case.objects.get(pk=world.case.pk).version
+    Case.objects.filter(pk=world.case.pk).update(version=stale + 1)
+    response = client.post(
+        f"/ansatt/saker/{world.case.pk}/beslutning/",
+        {"key": "close", "reason": "Min begrunnelse som ikke må forsvinne", "version": stale},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Noen andre har endret saken" in page
+    assert "Min begrunnelse som ikke må forsvinne" in page
+    assert Case.objects.get(pk=world.case.pk).status == "open"
+
+
+def test_closing_records_the_reason_and_the_next_step_is_the_archive(client, world):
+    assert (
+        decide(client, world, "close", reason="Bekymringen ble ikke bekreftet.").status_code == 302
+    )
+    case = Case.objects.get(pk=world.case.pk)
+    assert case.status == "closed" and case.closed_at is not None
+    assert [s.key for s in case_next_steps(case=case)] == ["archive"]
+    assert case.decisions.get().reason == "Bekymringen ble ikke bekreftet."
+
+
+def test_a_report_to_child_welfare_is_recorded_with_its_legal_basis(client, world):
+    assert decide(client, world, "child_welfare").status_code == 302
+    decision = Decision.objects.get()
+    assert decision.legal_basis == "child_welfare_duty"
+    event = world.case.events.filter(kind="decision").get()
+    assert "§ 13-2" in event.summary
+
+
+def test_only_the_owner_coordinator_or_leadership_decide(client, world):
+    from varde.cases.models import CaseParticipant
+
+    CaseParticipant.objects.create(
+        case=world.case,
+        user=world.kjentmann,
+        invited_by=world.teacher,
+        invited_at=timezone.now(),
+    )
+    response = post(
+        client,
+        world.kjentmann,
+        f"/ansatt/saker/{world.case.pk}/beslutning/",
+        {"key": "close", "reason": "x", "version": world.case.version},
+    )
+    assert response.status_code == 200
+    assert Case.objects.get(pk=world.case.pk).status == "open"
+
+
+def test_a_measure_has_a_goal_a_responsible_person_and_an_evaluation(client, world):
+    url = f"/ansatt/saker/{world.case.pk}/tiltak/"
+    response = post(
+        client,
+        world.teacher,
+        url,
+        {
+            "description": "Fast samtale med helsesykepleier hver fredag.",
+            "goal": "Eleven har en voksen å snakke med.",
+            "responsible": "Hanne Helsesykepleier",
+            "evaluate_on": (timezone.localdate() + dt.timedelta(days=21)).strftime("%d.%m.%Y"),
+        },
+    )
+    assert response.status_code == 302
+    measure = Measure.objects.filter(case=world.case).latest("pk")
+    response = client.post(
+        f"{url}{measure.pk}/", {"evaluation": "Har virket godt.", "version": measure.version}
+    )
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert measure.evaluation == "Har virket godt." and measure.evaluated_by == world.teacher
+
+
+def test_two_evaluations_of_the_same_measure_the_second_is_told_and_nothing_is_lost(client, world):
+    measure = world.measure
+    url = f"/ansatt/saker/{world.case.pk}/tiltak/{measure.pk}/"
+    first = client.__class__()
+    first.force_login(world.teacher)
+    second = client.__class__()
+    second.force_login(world.principal)
+    assert first.post(url, {"evaluation": "Tinas vurdering", "version": 1}).status_code == 302
+    response = second.post(url, {"evaluation": "Ritas vurdering", "version": 1})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Tinas vurdering" in page and "Ritas vurdering" in page
+    measure.refresh_from_db()
+    assert measure.evaluation == "Tinas vurdering"
+
+
+def test_a_measure_cannot_be_evaluated_before_it_is_due_in_the_past(client, world):
+    response = post(
+        client,
+        world.teacher,
+        f"/ansatt/saker/{world.case.pk}/tiltak/",
+        {"description": "x", "goal": "y", "responsible": "z", "evaluate_on": "01.01.2020"},
+    )
+    assert response.status_code == 200
+    assert "Evalueringsdatoen kan ikke være passert" in response.content.decode()
+
+
+def test_every_workflow_write_leaves_an_audit_entry(client, world):
+    before = AuditEntry.objects.filter(action="update", object_type="case").count()
+    decide(client, world, "level_1")
+    post(
+        client,
+        world.teacher,
+        f"/ansatt/saker/{world.case.pk}/foresatte/",
+        {"step": "decide", "choice": "inform_now", "reason": "Avtalt med eleven."},
+    )
+    after = AuditEntry.objects.filter(action="update", object_type="case").count()
+    assert after - before == 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["overfor/", "foresatte/", "beslutning/", "tiltak/", "koordinator/"],
+)
+@pytest.mark.parametrize("persona", ["teacher2", "kjentmann", "nurse", "admin", "outsider"])
+def test_staff_without_a_need_to_know_get_404_on_every_workflow_page(client, world, path, persona):
+    client.force_login(getattr(world, persona))
+    assert client.get(f"/ansatt/saker/{world.case.pk}/{path}").status_code == 404
+    assert client.post(f"/ansatt/saker/{world.case.pk}/{path}", {}).status_code == 404

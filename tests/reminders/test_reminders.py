@@ -1,0 +1,105 @@
+"""Reminders for overdue steps, measures to evaluate and handovers waiting: once each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from varde.cases.models import Handover
+from varde.reminders.models import Reminder
+from varde.reminders.services import reminders_collect, reminders_send
+from varde.reminders.tasks import periodic_run
+
+
+def oslo(day: dt.date, hour: int = 8) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def opened_day(world) -> dt.date:
+    return timezone.localdate(world.case.opened_at)
+
+
+def test_nothing_is_reminded_before_a_deadline_passes(world):
+    Handover.objects.all().delete()
+    with time_machine.travel(oslo(opened_day(world) + dt.timedelta(days=7), 23), tick=False):
+        reminders_collect()
+    assert not Reminder.objects.filter(user=world.teacher).exists()
+
+
+def test_an_overdue_conversation_reminds_the_owner_once_by_email(world):
+    later = oslo(opened_day(world) + dt.timedelta(days=8))
+    with time_machine.travel(later, tick=False):
+        assert reminders_collect() >= 1
+        assert reminders_collect() == 0
+        reminders_send()
+        reminders_send()
+    mine = Reminder.objects.filter(user=world.teacher)
+    assert [r.subject for r in mine] == ["Forfalt steg: Gjennomfør en undringssamtale med eleven"]
+    to_tina = [m for m in mail.outbox if m.to == [world.teacher.email]]
+    assert len(to_tina) == 1
+    # The e-mail names no pupil: only a link to log in.
+    assert "Petter" not in to_tina[0].body and f"/ansatt/saker/{world.case.pk}/" in to_tina[0].body
+
+
+def test_the_waiting_handover_reminds_the_receiver(world):
+    reminders_collect()
+    assert Reminder.objects.filter(user=world.teacher2, key=f"handover:{world.handover.pk}")
+
+
+def test_leadership_is_reminded_when_a_step_stays_overdue(world):
+    due = opened_day(world) + dt.timedelta(days=7)
+    with time_machine.travel(oslo(due + dt.timedelta(days=2)), tick=False):
+        reminders_collect()
+    assert not Reminder.objects.filter(user=world.principal).exists()
+    with time_machine.travel(oslo(due + dt.timedelta(days=3)), tick=False):
+        reminders_collect()
+    assert Reminder.objects.filter(user=world.principal, key__startswith="escalated:").exists()
+
+
+def test_a_reminder_is_retired_when_the_step_is_done(world):
+    from varde.cases.services import conversation_plan, conversation_record
+
+    later = oslo(opened_day(world) + dt.timedelta(days=8))
+    with time_machine.travel(later, tick=False):
+        reminders_collect()
+        conversation_plan(actor=world.teacher, case=world.case, planned_for=later, attendees="Tina")
+        conversation_record(
+            actor=world.teacher, case=world.case, what_was_said="x", pupil_view="y", weighing="z"
+        )
+        reminders_collect()
+    open_ones = Reminder.objects.filter(user=world.teacher, done_at__isnull=True)
+    assert not open_ones.filter(key__contains="undringssamtale").exists()
+
+
+def test_a_claim_left_by_a_killed_worker_is_taken_up_again_and_sent_once(world):
+    reminders_collect()
+    reminder = Reminder.objects.get(user=world.teacher2)
+    # A worker claimed it and died before sending.
+    Reminder.objects.filter(pk=reminder.pk).update(claimed_at=timezone.now())
+    assert reminders_send() == 0
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11), tick=False):
+        assert reminders_send() == 1
+        assert reminders_send() == 0
+    assert len([m for m in mail.outbox if m.to == [world.teacher2.email]]) == 1
+
+
+def test_the_start_page_shows_what_is_waiting(client, world):
+    reminders_collect()
+    client.force_login(world.teacher2)
+    page = client.get("/ansatt/").content.decode()
+    assert "Venter på deg" in page and f"/ansatt/overforinger/{world.handover.pk}/" in page
+
+
+def test_the_periodic_round_can_run_twice_and_be_scheduled_once(world):
+    first = periodic_run()
+    second = periodic_run()
+    assert first["collected"] >= 1 and second["collected"] == 0 and second["sent"] == 0
+    call_command("periodic", schedule=True)
+    call_command("periodic", schedule=True)
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.filter(status="READY").count() == 1

@@ -1,0 +1,32 @@
+"""The periodic tick run by the background worker: reminders, then removal by retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+
+from varde.cases.archive import case_purge_due
+from varde.reminders.services import reminders_collect, reminders_send
+
+INTERVAL = dt.timedelta(minutes=5)
+
+
+def periodic_run(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """One round of periodic work. Safe to run twice, or from two workers at once."""
+    now = now or timezone.now()
+    return {
+        "collected": reminders_collect(now=now),
+        "sent": reminders_send(now=now),
+        "removed": len(case_purge_due(now=now).removed),
+    }
+
+
+@task()
+def periodic_tick() -> dict[str, int]:
+    """Run a round, then queue the next one; the worker keeps it going."""
+    try:
+        return periodic_run()
+    finally:
+        periodic_tick.using(run_after=timezone.now() + INTERVAL).enqueue()
