@@ -138,7 +138,9 @@ def case_record(*, case: Case) -> CaseRecord:
         measures=list(case.measures.select_related("created_by", "evaluated_by")),
         consents=list(case.consents.select_related("recorded_by")),
         referrals=list(case.referrals.select_related("made_by")),
-        advice=list(case.advice_requests.select_related("asked_by", "adviser").order_by("asked_at")),
+        advice=list(
+            case.advice_requests.select_related("asked_by", "adviser").order_by("asked_at")
+        ),
         events=list(case.events.select_related("actor")),
     )
 
@@ -164,7 +166,9 @@ def _pdf_context(record: CaseRecord, archived_at: dt.datetime) -> dict[str, Any]
         ],
         "decisions": [(d, decision_title(d.key), law(d.legal_basis)) for d in record.decisions],
         "consents": [(c, rules.service_name(c.service)) for c in record.consents],
-        "referrals": [(r, rules.service_name(r.service), law(r.legal_basis)) for r in record.referrals],
+        "referrals": [
+            (r, rules.service_name(r.service), law(r.legal_basis)) for r in record.referrals
+        ],
         "participants": [
             (p, rules.service_name(p.service) if p.service else "", law(p.legal_basis))
             for p in record.participants

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from varde.cases import views
+from varde.cases import archive_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
         name="measure_evaluation",
     ),
     path("saker/<int:pk>/koordinator/", views.coordinator, name="coordinator"),
+    path("saker/<int:pk>/arkiv/", archive_views.archive, name="archive"),
+    path("saker/<int:pk>/arkiv/pakke.zip", archive_views.archive_download, name="archive_download"),
     path("overforinger/<int:pk>/", views.handover_reply, name="handover_reply"),
     path("elever/<int:pupil_pk>/undring/", views.worry_open, name="worry_open"),
 ]
