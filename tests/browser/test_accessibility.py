@@ -36,8 +36,18 @@ STAFF_PAGES = {
         "/ansatt/saker/",
         "/ansatt/saker/{case}/",
         "/ansatt/saker/{case}/samtale/",
+        "/ansatt/saker/{case}/foresatte/",
+        "/ansatt/saker/{case}/beslutning/",
+        "/ansatt/saker/{case}/tiltak/",
+        "/ansatt/saker/{case}/tiltak/{measure}/",
+        "/ansatt/saker/{case}/overfor/",
     ],
-    "principal": ["/ansatt/", "/ansatt/elever/{pupil}/innsyn/"],
+    "principal": [
+        "/ansatt/",
+        "/ansatt/elever/{pupil}/innsyn/",
+        "/ansatt/saker/{case}/koordinator/",
+    ],
+    "teacher2": ["/ansatt/overforinger/{handover}/"],
     "admin": [
         "/ansatt/",
         "/ansatt/plan/",
@@ -77,7 +87,12 @@ def test_staff_pages(live_server, world, page, console, persona):
 
     login(page, live_server, user, on_code_page=check_code_step)
     for path in STAFF_PAGES[persona]:
-        path = path.format(pupil=world.pupil.pk, case=world.case.pk)
+        path = path.format(
+            pupil=world.pupil.pk,
+            case=world.case.pk,
+            measure=world.measure.pk,
+            handover=world.handover.pk,
+        )
         problems += check_page(page, live_server.url + path, label=persona)
     _report(problems, console)
 
