@@ -84,7 +84,7 @@ STEP_PAGES = {
     CaseEvent.Kind.MEASURE_ADDED: "cases:measures",
     CaseEvent.Kind.MEASURE_EVALUATED: "cases:measures",
     CaseEvent.Kind.COORDINATOR: "cases:coordinator",
-    CaseEvent.Kind.CONSENT_GIVEN: "cases:consent",
+    CaseEvent.Kind.CONSENT_GIVEN: "cases:consents",
     CaseEvent.Kind.INVITED: "cases:participants",
     CaseEvent.Kind.REFERRAL: "cases:participants",
     CaseEvent.Kind.SHARED_BY_LAW: "cases:participants",
