@@ -22,13 +22,19 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@
 
+# The OpenID Connect provider the login tests run against (npm oidc-provider).
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test system-test-deps
+install-test: $(VENV)/.installed-test system-test-deps tests/oidc/node_modules/.installed
 
 # Chromium for browser tests, WeasyPrint's libraries and fonts for PDFs,
-# poppler for reading PDFs back, faketime for trying the app at another hour.
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
+# poppler for reading PDFs back, faketime for trying the app at another hour, Node.js for
+# the OpenID Connect provider the login tests use.
+SYSTEM_PACKAGES := chromium nodejs libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
 	fonts-dejavu-core fonts-liberation2 poppler-utils gettext
 system-test-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
