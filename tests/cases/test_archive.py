@@ -202,6 +202,15 @@ def test_the_pdf_holds_the_whole_case_with_the_pupils_own_words_and_norwegian_le
         assert expected in text, expected
 
 
+def test_a_case_closed_at_level_0_without_a_conversation_is_archived_too(world, tmp_path):
+    case = case_archive(actor=world.teacher, case=close(world.case))
+    files = unzip(archive_path(case.pk).read_bytes())
+    text = " ".join(pdf_text(files[f"sak-{case.pk}.pdf"], tmp_path).split())
+    assert "Ingen undringssamtale er registrert." in text
+    assert "Ingen samtykker er registrert." in text
+    assert json.loads(files["manifest.json"])["level_reached"] == 0
+
+
 def test_the_pdf_is_pdf_a_3b_and_tagged(client, world, tmp_path):
     case = fill(world)
     make_package(client, world.teacher, case)
