@@ -21,10 +21,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from varde.audit.models import AuditAction
-from varde.audit.services import audit_record
 from varde.cases.models import Case, CaseEvent, CaseParticipant, Consent, Referral
 from varde.cases.rules import CaseRules, ConsentRule, LegalBasis, case_rules
+from varde.cases.services import _case_write, case_may_steer
 from varde.people.models import RoleAssignment, User
 from varde.people.roles import SCHOOL_ROLES
 
@@ -44,7 +43,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later, or the month's last day when it has no such day."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def consent_is_valid(consent: Consent, *, on: dt.date) -> bool:
@@ -90,13 +91,17 @@ class ConsentCheck:
 
     @property
     def law_may_override(self) -> bool:
-        return bool(self.consents_missing) and not self.age_problem and not self.requirements_missing
+        return (
+            bool(self.consents_missing) and not self.age_problem and not self.requirements_missing
+        )
 
 
 def _rule_for(rules: CaseRules, service: str) -> ConsentRule:
     # A service without a rule of its own is treated as strictly as the law allows:
     # the guardians consent until the pupil is of age.
-    return rules.consent_rule(service) or ConsentRule(service=service, guardians_under=18, requires=())
+    return rules.consent_rule(service) or ConsentRule(
+        service=service, guardians_under=18, requires=()
+    )
 
 
 def _age_problem(rules: CaseRules, service: str, name: str, age: int) -> str:
@@ -147,11 +152,9 @@ def consent_check(
             if req.key not in done
         ]
     missing: list[str] = []
-    if age >= rules.pupil_consents_from and not any(
-        c.giver == Consent.Giver.PUPIL for c in valid
-    ):
+    if age >= rules.pupil_consents_from and not any(c.giver == Consent.Giver.PUPIL for c in valid):
         missing.append(
-            _("Samtykke fra eleven til %(service)s mangler (fra %(from)s år samtykker eleven selv).")
+            _("Samtykke fra eleven til %(service)s mangler (fra %(from)s år samtykker eleven).")
             % {"service": name, "from": rules.pupil_consents_from}
         )
     if age < rule.guardians_under and not any(c.giver == Consent.Giver.GUARDIAN for c in valid):
@@ -203,15 +206,6 @@ def invite_candidates(*, case: Case) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
-def may_share(user: Any, case: Case) -> bool:
-    """The owner, the named coordinator and the school's leadership share the case."""
-    return (
-        case.owner_id == user.pk
-        or case.coordinator_id == user.pk
-        or case.school_id in user.leadership_school_ids()
-    )
-
-
 @dataclass(frozen=True)
 class ByLaw:
     """Something shared without consent on a legal basis, for leadership to see."""
@@ -251,12 +245,22 @@ def sharing_overview(*, case: Case, user: Any) -> Sharing:
     for item in [*participants, *consents, *referrals]:
         item.service_name = rules.service_name(item.service) if item.service else ""
     by_law = [
-        ByLaw(str(p.user), _basis_text(rules, p.legal_basis), p.legal_reason, p.invited_at, p.invited_by)
+        ByLaw(
+            str(p.user),
+            _basis_text(rules, p.legal_basis),
+            p.legal_reason,
+            p.invited_at,
+            p.invited_by,
+        )
         for p in participants
         if p.legal_basis
     ] + [
         ByLaw(
-            rules.service_name(r.service), _basis_text(rules, r.legal_basis), r.reason, r.made_at, r.made_by
+            rules.service_name(r.service),
+            _basis_text(rules, r.legal_basis),
+            r.reason,
+            r.made_at,
+            r.made_by,
         )
         for r in referrals
         if r.legal_basis
@@ -266,29 +270,26 @@ def sharing_overview(*, case: Case, user: Any) -> Sharing:
         consents=consents,
         referrals=referrals,
         by_law=sorted(by_law, key=lambda b: b.at),
-        may_share=may_share(user, case),
+        may_share=case_may_steer(user, case),
     )
 
 
 # ---------------------------------------------------------------- writes
 
 
-def _write(
-    *, actor: Any, case: Case, kind: str, reason: str, summary: str, action: str
+def _shared(
+    *, actor: Any, case: Case, kind: str, reason: str, who: str, basis: LegalBasis | None
 ) -> None:
-    CaseEvent.objects.create(
-        case=case, at=timezone.now(), actor=actor, kind=kind, summary=summary
-    )
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="case",
-        object_id=case.pk,
-        pupil_id=case.pupil_id,
-        school_id=case.school_id,
-        municipality_id=case.municipality_id,
-        reason=reason,
-    )
+    """The chronology line of a sharing, and a second one when it was done by law."""
+    _case_write(actor=actor, case=case, kind=kind, reason=reason, summary=who)
+    if basis:
+        _case_write(
+            actor=actor,
+            case=case,
+            kind=CaseEvent.Kind.SHARED_BY_LAW,
+            reason="Delt uten samtykke etter lov",
+            summary=f"{who}: {basis.title} ({basis.law})",
+        )
 
 
 @transaction.atomic
@@ -341,12 +342,11 @@ def consent_record(
     )
     consent.full_clean()
     consent.save()
-    _write(
+    _case_write(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.CONSENT_GIVEN,
         reason="Samtykke registrert",
-        action=AuditAction.CREATE,
         summary=f"{rules.service_name(service)}: {consent.giver_name} "
         f"({date_format(valid_from, 'j.n.Y')}–{date_format(valid_until, 'j.n.Y')})",
     )
@@ -362,12 +362,11 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at"])
     rules = case_rules(municipality_id=consent.case.municipality_id)
-    _write(
+    _case_write(
         actor=actor,
         case=consent.case,
         kind=CaseEvent.Kind.CONSENT_WITHDRAWN,
         reason="Samtykke trukket tilbake",
-        action=AuditAction.UPDATE,
         summary=f"{rules.service_name(consent.service)}: {consent.giver_name}",
     )
     return consent
@@ -407,7 +406,7 @@ def participant_invite(
     valid consent to that service, or a legal basis with a written reason.
     """
     case = Case.objects.select_for_update().select_related("pupil").get(pk=case.pk)
-    if not may_share(actor, case):
+    if not case_may_steer(actor, case):
         raise SharingRefused([_("Bare eieren eller skolens ledelse kan invitere inn i saken.")])
     if case.status != Case.Status.OPEN:
         raise SharingRefused([_("Saken er avsluttet.")])
@@ -432,23 +431,14 @@ def participant_invite(
     )
     participant.full_clean()
     participant.save()
-    _write(
+    _shared(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.INVITED,
         reason="Invitert inn i saken",
-        action=AuditAction.UPDATE,
-        summary=str(user),
+        who=str(user),
+        basis=basis,
     )
-    if basis:
-        _write(
-            actor=actor,
-            case=case,
-            kind=CaseEvent.Kind.SHARED_BY_LAW,
-            reason="Delt uten samtykke etter lov",
-            action=AuditAction.UPDATE,
-            summary=f"{user}: {basis.title} ({basis.law})",
-        )
     return participant
 
 
@@ -469,7 +459,7 @@ def referral_make(
     basis the plan gives for the service; the reason is always written down.
     """
     case = Case.objects.select_for_update().select_related("pupil").get(pk=case.pk)
-    if not may_share(actor, case):
+    if not case_may_steer(actor, case):
         raise SharingRefused([_("Bare eieren eller skolens ledelse kan henvise saken.")])
     rules = case_rules(municipality_id=case.municipality_id)
     if service not in dict(referral_services(rules)):
@@ -491,23 +481,12 @@ def referral_make(
     )
     referral.full_clean()
     referral.save()
-    name = rules.service_name(service)
-    _write(
+    _shared(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.REFERRAL,
         reason="Henvisning",
-        action=AuditAction.CREATE,
-        summary=name,
+        who=rules.service_name(service),
+        basis=basis,
     )
-    if basis:
-        _write(
-            actor=actor,
-            case=case,
-            kind=CaseEvent.Kind.SHARED_BY_LAW,
-            reason="Delt uten samtykke etter lov",
-            action=AuditAction.UPDATE,
-            summary=f"{name}: {basis.title} ({basis.law})",
-        )
     return referral
-

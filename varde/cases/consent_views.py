@@ -25,7 +25,6 @@ from varde.cases.consent import (
     consent_state,
     consent_withdraw,
     invite_candidates,
-    may_share,
     participant_invite,
     referral_make,
     referral_services,
@@ -33,6 +32,7 @@ from varde.cases.consent import (
 )
 from varde.cases.models import Consent
 from varde.cases.rules import CaseRules, case_rules
+from varde.cases.services import case_may_steer
 from varde.people.access import id_or_404
 from varde.people.forms import StyledForm
 from varde.people.roles import Role
@@ -97,8 +97,9 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
         rules=rules,
         initial={
             "valid_from": today.strftime("%d.%m.%Y"),
-            "valid_until": (add_months(today, rules.consent_max_months) - dt.timedelta(days=1))
-            .strftime("%d.%m.%Y"),
+            "valid_until": (
+                add_months(today, rules.consent_max_months) - dt.timedelta(days=1)
+            ).strftime("%d.%m.%Y"),
         },
     )
     refused: list[str] = []
@@ -204,7 +205,7 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
         people=[(u.pk, _person_label(u, case, rules, checks)) for u in candidates],
         bases=bases,
     )
-    allowed = may_share(request.user, case)
+    allowed = case_may_steer(request.user, case)
     refused: list[str] = []
     if request.method == "POST" and not allowed:
         refused = [_("Bare eieren eller skolens ledelse kan invitere inn i saken.")]
@@ -278,7 +279,7 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
         item.service_name = rules.service_name(item.service)
     context: dict[str, Any] = {
         "case": case,
-        "allowed": may_share(request.user, case),
+        "allowed": case_may_steer(request.user, case),
         "referrals": made,
         "names": dict(services),
     }

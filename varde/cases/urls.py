@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from varde.cases import archive_views, views
+from varde.cases import archive_views, consent_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -19,6 +19,14 @@ urlpatterns = [
         name="measure_evaluation",
     ),
     path("saker/<int:pk>/koordinator/", views.coordinator, name="coordinator"),
+    path("saker/<int:pk>/samtykke/", consent_views.consents, name="consents"),
+    path(
+        "saker/<int:pk>/samtykke/<int:consent_pk>/trekk/",
+        consent_views.consent_withdraw_view,
+        name="consent_withdraw",
+    ),
+    path("saker/<int:pk>/deltakere/", consent_views.participants, name="participants"),
+    path("saker/<int:pk>/henvisning/", consent_views.referral, name="referral"),
     path("saker/<int:pk>/arkiv/", archive_views.archive, name="archive"),
     path("saker/<int:pk>/arkiv/pakke.zip", archive_views.archive_download, name="archive_download"),
     path("overforinger/<int:pk>/", views.handover_reply, name="handover_reply"),

@@ -1,0 +1,17 @@
+"""The case page's sharing panel reads its data through the consent selector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from varde.cases.consent import Sharing, sharing_overview
+from varde.cases.models import Case
+
+register = template.Library()
+
+
+@register.simple_tag
+def case_sharing(case: Case, user: Any) -> Sharing:
+    return sharing_overview(case=case, user=user)
