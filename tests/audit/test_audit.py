@@ -43,6 +43,7 @@ def test_the_chain_verifies_when_untouched(world, capsys):
     assert "audit chain ok" in capsys.readouterr().out
 
 
+@pytest.mark.proof("Tamper evidence")
 def test_an_edited_entry_is_detected_and_named(client, world):
     read_pupil(client, world, world.teacher)
     read_pupil(client, world, world.principal)
@@ -52,6 +53,7 @@ def test_an_edited_entry_is_detected_and_named(client, world):
         call_command("audit_verify")
 
 
+@pytest.mark.proof("Tamper evidence")
 def test_a_removed_entry_is_detected_and_named(client, world):
     read_pupil(client, world, world.teacher)
     read_pupil(client, world, world.principal)
@@ -61,6 +63,7 @@ def test_a_removed_entry_is_detected_and_named(client, world):
         call_command("audit_verify")
 
 
+@pytest.mark.proof("Tamper evidence")
 def test_a_removed_last_entry_is_detected(client, world):
     read_pupil(client, world, world.teacher)
     last = AuditEntry.objects.order_by("-seq").first()
@@ -69,6 +72,7 @@ def test_a_removed_last_entry_is_detected(client, world):
         call_command("audit_verify")
 
 
+@pytest.mark.proof("Fail closed")
 def test_if_the_audit_entry_cannot_be_written_the_pupil_is_not_shown(client, world, monkeypatch):
     def broken(**kwargs):
         raise AuditUnavailable("disk full")
@@ -81,6 +85,7 @@ def test_if_the_audit_entry_cannot_be_written_the_pupil_is_not_shown(client, wor
     assert "Petter" not in response.content.decode()
 
 
+@pytest.mark.proof("Tamper evidence")
 def test_leadership_sees_who_has_seen_the_pupil(client, world):
     read_pupil(client, world, world.teacher)
     client.force_login(world.principal)
@@ -93,6 +98,7 @@ def test_a_teacher_cannot_see_the_access_report(client, world):
     assert client.get(f"/ansatt/elever/{world.pupil.pk}/innsyn/").status_code == 404
 
 
+@pytest.mark.proof("Tamper evidence")
 def test_the_chain_is_stored_so_a_raw_update_breaks_it(world):
     audit_record(actor=None, action="read", object_type="x", reason="a")
     entry = audit_record(actor=None, action="read", object_type="x", reason="b")

@@ -97,7 +97,8 @@ def test_every_url_pattern_is_in_the_matrix():
     assert not message, "\n".join(message)
 
 
-def test_every_request_in_the_matrix_gets_the_expected_answer(world):
+@pytest.mark.proof("Authorization matrix")
+def test_every_request_in_the_matrix_gets_the_expected_answer(world, proof_figures):
     matrix = load_matrix()
     rules = matrix["rules"]
     personas = world.personas()
@@ -137,11 +138,14 @@ def test_every_request_in_the_matrix_gets_the_expected_answer(world):
     elapsed = time.monotonic() - started
     figure = f"authz: {requests} requests, {len(mismatches)} mismatches ({elapsed:.1f} s)"
     FIGURES.append(figure)
+    proof_figures.add(requests=requests, checked=requests)
+    proof_figures.note("mismatches", len(mismatches))
     print(figure)
     header = ("url", "case", "method", "role", "path", "expected", "got")
     assert not mismatches, f"{figure}\n" + table(mismatches, header)
 
 
+@pytest.mark.proof("Logout ends the session")
 @pytest.mark.parametrize("role", [r for r in ROLES if r not in ("anonymous", "deactivated")])
 def test_logout_ends_the_session_on_the_server(world, role):
     user = world.personas()[role]

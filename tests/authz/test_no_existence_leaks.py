@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
@@ -152,7 +153,8 @@ def request(user: Any, method: str, path: str) -> HttpResponse:
     return response
 
 
-def test_objects_you_may_not_see_answer_like_objects_that_do_not_exist(world):
+@pytest.mark.proof("No existence leaks")
+def test_objects_you_may_not_see_answer_like_objects_that_do_not_exist(world, proof_figures):
     personas = world.personas()
     compared = visible = 0
     leaks: list[tuple[str, ...]] = []
@@ -190,6 +192,8 @@ def test_objects_you_may_not_see_answer_like_objects_that_do_not_exist(world):
         f"{len(leaks)} leaks"
     )
     FIGURES.append(figure)
+    proof_figures.add(requests=2 * (compared + visible), checked=compared)
+    proof_figures.note("leaks", len(leaks))
     print(figure)
     # Every family must have been compared for some role, or the test proves nothing about it.
     families = {

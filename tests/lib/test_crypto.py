@@ -95,6 +95,7 @@ def test_the_token_does_not_contain_the_plaintext(keys_file: Path) -> None:
 # --- Tampering --------------------------------------------------------------------------------
 
 
+@pytest.mark.proof("Tampered ciphertext refused")
 @PROPERTY
 @given(data=st.data())
 def test_it_refuses_a_token_with_any_character_changed(keys_file: Path, data) -> None:
@@ -106,6 +107,7 @@ def test_it_refuses_a_token_with_any_character_changed(keys_file: Path, data) ->
         decrypt_text(tampered, context=CONTEXT)
 
 
+@pytest.mark.proof("Tampered ciphertext refused")
 @PROPERTY
 @given(data=st.data())
 def test_it_refuses_a_token_with_any_byte_changed(keys_file: Path, data) -> None:
@@ -119,6 +121,7 @@ def test_it_refuses_a_token_with_any_byte_changed(keys_file: Path, data) -> None
         decrypt_text(tampered, context=CONTEXT)
 
 
+@pytest.mark.proof("Tampered ciphertext refused")
 @pytest.mark.parametrize(
     "cut",
     [
@@ -137,6 +140,7 @@ def test_it_refuses_malformed_tokens(keys_file: Path, cut) -> None:
         decrypt_text(cut(token), context=CONTEXT)
 
 
+@pytest.mark.proof("Tampered ciphertext refused")
 def test_it_refuses_a_token_moved_to_another_field(keys_file: Path) -> None:
     token = encrypt_text("Hemmelig", context="cases.note.text")
     with pytest.raises(DecryptionError, match="altered, or belongs to another field"):
@@ -162,6 +166,7 @@ def test_it_creates_the_keyring_on_first_use_readable_only_by_its_owner(keys_fil
     assert len(base64.b64decode(data["keys"]["k1"])) == 32
 
 
+@pytest.mark.proof("Key rotation")
 def test_old_rows_still_read_after_rotation(keys_file: Path) -> None:
     old = encrypt_text("Gammel notat", context=CONTEXT)
     assert keyring_rotate() == "k2"
@@ -263,6 +268,7 @@ def test_the_field_keeps_empty_and_null_as_they_are(keys_file: Path) -> None:
     assert field.from_db_value(None, None, connection) is None
 
 
+@pytest.mark.proof("Tampered ciphertext refused")
 def test_the_field_fails_closed_on_a_tampered_value(keys_file: Path) -> None:
     field = EncryptedTextField(context="tests.crypto.body")
     stored = field.get_prep_value("hei")
@@ -327,6 +333,7 @@ def test_an_unattached_field_refuses_to_guess_a_context(keys_file: Path) -> None
 # --- The canary: plaintext never reaches the database's bytes ---------------------------------
 
 
+@pytest.mark.proof("Encryption at rest")
 @pytest.mark.django_db(transaction=True)
 def test_a_canary_never_reaches_the_raw_database(keys_file: Path) -> None:
     canary = f"KANARI-{uuid.uuid4()}"

@@ -24,6 +24,7 @@ def login_with_password(client, email: str, password: str = PASSWORD):
     return client.post("/konto/login/", {"login": email, "password": password})
 
 
+@pytest.mark.proof("MFA required")
 def test_a_teacher_must_give_a_totp_code_after_the_password(client, world):
     response = login_with_password(client, world.teacher.email)
     assert response.status_code == 302
@@ -34,6 +35,7 @@ def test_a_teacher_must_give_a_totp_code_after_the_password(client, world):
     assert client.get("/ansatt/").status_code == 200
 
 
+@pytest.mark.proof("MFA required")
 def test_a_wrong_totp_code_does_not_log_in(client, world):
     login_with_password(client, world.teacher.email)
     response = client.post("/konto/2fa/authenticate/", {"code": "000000"})
@@ -41,6 +43,7 @@ def test_a_wrong_totp_code_does_not_log_in(client, world):
     assert client.get("/ansatt/").status_code == 302
 
 
+@pytest.mark.proof("MFA required")
 def test_staff_without_totp_are_sent_to_set_it_up_before_anything_else(client, world):
     Authenticator.objects.filter(user=world.teacher).delete()
     response = login_with_password(client, world.teacher.email)
@@ -57,6 +60,7 @@ def test_the_slt_coordinator_who_sees_no_pupils_needs_no_totp(client, world):
     assert client.get("/ansatt/").status_code == 200
 
 
+@pytest.mark.proof("Session rotation and timeouts")
 def test_the_session_id_changes_at_login(client, world):
     client.get("/konto/login/")
     before = client.cookies.get("sessionid")
@@ -65,6 +69,7 @@ def test_the_session_id_changes_at_login(client, world):
     assert before is None or before.value != after
 
 
+@pytest.mark.proof("Lockout without locking others out")
 def test_repeated_failures_lock_the_account_for_a_while(client, world):
     for _ in range(5):
         login_with_password(client, world.slt.email, "feil-passord-123")
@@ -74,6 +79,7 @@ def test_repeated_failures_lock_the_account_for_a_while(client, world):
     assert client.get("/ansatt/").status_code == 302
 
 
+@pytest.mark.proof("Lockout without locking others out")
 def test_failures_on_one_account_do_not_lock_a_colleague_out(client, world):
     for _ in range(5):
         login_with_password(client, world.slt.email, "feil-passord-123")
@@ -82,6 +88,7 @@ def test_failures_on_one_account_do_not_lock_a_colleague_out(client, world):
     assert response["Location"].startswith("/konto/2fa/authenticate")
 
 
+@pytest.mark.proof("Lockout without locking others out")
 def test_the_lock_lifts_when_the_window_has_passed(client, world):
     import time_machine
 
@@ -98,6 +105,7 @@ def test_failed_logins_are_audited(client, world):
     assert AuditEntry.objects.filter(action="login_failed").count() == 1
 
 
+@pytest.mark.proof("Session rotation and timeouts")
 def test_an_idle_session_ends(client, world, settings):
     client.force_login(world.teacher)
     session = client.session
@@ -108,6 +116,7 @@ def test_an_idle_session_ends(client, world, settings):
     assert client.get("/ansatt/").status_code == 302
 
 
+@pytest.mark.proof("Session rotation and timeouts")
 def test_a_session_ends_after_its_absolute_lifetime_even_when_busy(client, world, settings):
     client.force_login(world.teacher)
     session = client.session
@@ -117,6 +126,7 @@ def test_a_session_ends_after_its_absolute_lifetime_even_when_busy(client, world
     assert client.get("/ansatt/").status_code == 302
 
 
+@pytest.mark.proof("Logout ends the session")
 def test_logout_ends_the_session_on_the_server(client, world):
     from django.contrib.sessions.models import Session
 
@@ -127,6 +137,7 @@ def test_logout_ends_the_session_on_the_server(client, world):
     assert not Session.objects.filter(session_key=key).exists()
 
 
+@pytest.mark.proof("Revocation")
 def test_a_deactivated_user_loses_access_on_the_next_request(client, world):
     client.force_login(world.teacher)
     assert client.get("/ansatt/").status_code == 200
@@ -135,6 +146,7 @@ def test_a_deactivated_user_loses_access_on_the_next_request(client, world):
     assert client.get("/ansatt/").status_code == 302
 
 
+@pytest.mark.proof("Revocation")
 def test_a_removed_role_loses_access_on_the_next_request(client, world):
     client.force_login(world.teacher)
     url = f"/ansatt/elever/{world.pupil.pk}/"

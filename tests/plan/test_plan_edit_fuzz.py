@@ -3,12 +3,14 @@ and the published plan is untouched."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from varde.plan.models import PlanVersion
 
 
+@pytest.mark.proof("Every form fuzzed")
 @settings(
     max_examples=150,
     deadline=None,

@@ -4,6 +4,7 @@ import datetime as dt
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.db.utils import OperationalError
 
@@ -76,6 +77,7 @@ def test_staff_pages_need_login(client, world):
     assert "/konto/login/" in response["Location"]
 
 
+@pytest.mark.proof("Security headers")
 def test_pages_carry_the_security_headers(client, world):
     response = client.get("/k/lunner/")
     csp = response["Content-Security-Policy"]
@@ -86,6 +88,7 @@ def test_pages_carry_the_security_headers(client, world):
     assert response["Referrer-Policy"] == "same-origin"
 
 
+@pytest.mark.proof("Security headers")
 def test_staff_pages_are_never_stored(client, world):
     client.force_login(world.teacher)
     response = client.get("/ansatt/")
