@@ -427,6 +427,7 @@ def test_the_removal_day_is_counted_in_oslo_days(world):
     assert case.purge_after == dt.date(2027, 1, 1)
 
 
+@pytest.mark.proof("Retention")
 def test_nothing_goes_a_minute_early_and_everything_goes_on_the_day(world):
     case = archived_at(world, dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC))
     assert case.purge_after == dt.date(2026, 12, 31)
@@ -454,6 +455,7 @@ def test_nothing_goes_a_minute_early_and_everything_goes_on_the_day(world):
     assert Case.objects.filter(pk=world.gran_case.pk).exists()
 
 
+@pytest.mark.proof("Retention")
 def test_the_removal_is_logged_without_personal_data(world):
     case = archived_at(world, dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC))
     with time_machine.travel(dt.datetime(2027, 1, 2, 8, 0, tzinfo=OSLO), tick=False):
@@ -467,6 +469,7 @@ def test_the_removal_is_logged_without_personal_data(world):
     assert "Petter" not in logged and "Elev" not in logged
 
 
+@pytest.mark.proof("Retention")
 def test_running_the_removal_twice_changes_nothing(world):
     case = archived_at(world, dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC))
     with time_machine.travel(dt.datetime(2027, 1, 2, 8, 0, tzinfo=OSLO), tick=False):
@@ -477,6 +480,7 @@ def test_running_the_removal_twice_changes_nothing(world):
     assert (Case.objects.count(), CaseRemoval.objects.count(), AuditEntry.objects.count()) == counts
 
 
+@pytest.mark.proof("Retention")
 def test_a_closed_case_that_was_never_archived_is_not_removed(world):
     case = close(world.case)
     with time_machine.travel(dt.datetime(2030, 1, 1, tzinfo=dt.UTC), tick=False):
@@ -484,6 +488,7 @@ def test_a_closed_case_that_was_never_archived_is_not_removed(world):
     assert Case.objects.filter(pk=case.pk).exists()
 
 
+@pytest.mark.proof("Retention")
 def test_a_package_left_behind_by_a_removed_case_is_swept_away(world):
     case = archived_at(world, dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC))
     kept = archive_path(case.pk).read_bytes()
