@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.browser.support import check_page, login
+from tests.browser.support import NARROW, WIDE, check_page, login
 from varde.cases.models import CaseParticipant, Consent, Referral
 
 pytestmark = pytest.mark.browser
@@ -15,8 +15,13 @@ SHOTS = os.environ.get("VARDE_SCREENSHOTS", "")
 
 
 def shot(page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+    """Screenshots at both widths, when VARDE_SCREENSHOTS names a folder for them."""
+    if not SHOTS:
+        return
+    for size in (WIDE, NARROW):
+        page.set_viewport_size(size)
+        page.screenshot(path=os.path.join(SHOTS, f"{name}-{size['width']}.png"), full_page=True)
+    page.set_viewport_size(WIDE)
 
 
 def test_the_sharing_pages_pass_axe_at_both_widths(live_server, world, page, console):

@@ -6,6 +6,7 @@ from itertools import count
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from varde.audit.models import AuditEntry
@@ -69,6 +70,13 @@ def consent_from(world, case, service, *giver: str, start=None, until=None) -> l
         )
         for who in giver
     ]
+
+
+def report_to_police(actor, case, *, reason: str = "Fare for liv.") -> Referral:
+    """The duty to avert (Straffeloven § 196): no consent is asked for."""
+    return referral_make(
+        actor=actor, case=case, service="politiet", reason=reason, legal_basis="duty_to_avert"
+    )
 
 
 def staff(world, persona) -> Client:
@@ -298,13 +306,7 @@ def test_on_the_duty_to_inform_child_welfare_the_referral_goes_and_leadership_se
 
 
 def test_the_duty_to_avert_lets_the_school_report_to_the_police_without_consent(world):
-    referral = referral_make(
-        actor=world.principal,
-        case=world.case,
-        service="politiet",
-        reason="Skal kjøre ruset i kveld.",
-        legal_basis="duty_to_avert",
-    )
+    referral = report_to_police(world.principal, world.case, reason="Skal kjøre ruset i kveld.")
     assert referral.legal_basis == "duty_to_avert"
 
 
@@ -343,13 +345,7 @@ def test_no_legal_basis_lifts_the_age_limit_or_bups_requirements(world):
 def test_a_teacher_who_is_only_a_participant_cannot_refer(world):
     participant_invite(actor=world.teacher, case=world.case, user=world.kjentmann)
     with pytest.raises(SharingRefused, match="Bare eieren"):
-        referral_make(
-            actor=world.kjentmann,
-            case=world.case,
-            service="politiet",
-            reason="x",
-            legal_basis="duty_to_avert",
-        )
+        report_to_police(world.kjentmann, world.case)
 
 
 # ---------------------------------------------------------------- the consent pages
@@ -500,3 +496,54 @@ def test_the_outsider_gets_404_for_a_case_that_does_not_exist_too(world):
     for method, path in PAGES:
         url = path.format(case=999999, consent=1)
         assert getattr(client, method)(url).status_code == 404, (method, url)
+
+
+def test_an_invited_nurse_may_record_that_the_pupil_withdraws(client, world):
+    consents = consent_from(world, world.case, "skolehelsetjenesten", PUPIL, GUARDIAN)
+    participant_invite(actor=world.teacher, case=world.case, user=world.nurse)
+    nurse = staff(world, "nurse")
+    response = nurse.post(f"/ansatt/saker/{world.case.pk}/samtykke/{consents[0].pk}/trekk/")
+    assert response.status_code == 302
+    consents[0].refresh_from_db()
+    assert consents[0].withdrawn_at is not None
+
+
+def test_a_participant_who_does_not_steer_the_case_is_told_who_invites(world):
+    participant_invite(actor=world.teacher, case=world.case, user=world.kjentmann)
+    kjentmann = staff(world, "kjentmann")
+    response = kjentmann.post(
+        f"/ansatt/saker/{world.case.pk}/deltakere/", {"user": world.teacher2.pk}
+    )
+    assert response.status_code == 200
+    assert "Bare eieren eller skolens ledelse" in response.content.decode()
+    assert not CaseParticipant.objects.filter(user=world.teacher2).exists()
+
+
+def test_a_closed_case_is_not_referred(world):
+    Case.objects.filter(pk=world.case.pk).update(status=Case.Status.CLOSED)
+    world.case.refresh_from_db()
+    with pytest.raises(SharingRefused, match="avsluttet"):
+        report_to_police(world.teacher, world.case)
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_invite_page_and_the_case_page_cost_the_same_queries_whatever_the_numbers(world):
+    from tests.world import grant, make_user
+
+    client = staff(world, "teacher")
+    invite = f"/ansatt/saker/{world.case.pk}/deltakere/"
+    case_page = f"/ansatt/saker/{world.case.pk}/"
+    before = queries_for(client, invite), queries_for(client, case_page)
+    for n in range(4):
+        colleague = make_user(f"kollega{n}@lunner.test", f"Kollega {n}", mfa=False)
+        grant(colleague, "teacher", school=world.school)
+        participant_invite(actor=world.teacher, case=world.case, user=colleague)
+        consent_from(world, world.case, "ppt", PUPIL, GUARDIAN)
+    for n in range(4):
+        grant(make_user(f"ny{n}@lunner.test", f"Ny {n}", mfa=False), "los", school=world.school)
+    assert (queries_for(client, invite), queries_for(client, case_page)) == before

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -79,6 +80,8 @@ class ConsentCheck:
     requirements_missing: tuple[str, ...] = ()
     consents_missing: tuple[str, ...] = ()
     consents: tuple[Consent, ...] = field(default=(), compare=False)
+    needs_pupil: bool = False
+    needs_guardian: bool = False
 
     @property
     def ok(self) -> bool:
@@ -94,6 +97,19 @@ class ConsentCheck:
         return (
             bool(self.consents_missing) and not self.age_problem and not self.requirements_missing
         )
+
+    @property
+    def short(self) -> str:
+        """What is missing in a few words, for a list of services."""
+        if self.age_problem:
+            return _("Utenfor aldersgrensen.")
+        if self.needs_pupil and self.needs_guardian:
+            return _("Mangler samtykke fra eleven og en foresatt.")
+        if self.needs_pupil:
+            return _("Mangler samtykke fra eleven.")
+        if self.needs_guardian:
+            return _("Mangler samtykke fra en foresatt.")
+        return " ".join(self.requirements_missing)
 
 
 def _rule_for(rules: CaseRules, service: str) -> ConsentRule:
@@ -152,12 +168,15 @@ def consent_check(
             if req.key not in done
         ]
     missing: list[str] = []
-    if age >= rules.pupil_consents_from and not any(c.giver == Consent.Giver.PUPIL for c in valid):
+    givers = {c.giver for c in valid}
+    needs_pupil = age >= rules.pupil_consents_from and Consent.Giver.PUPIL not in givers
+    needs_guardian = age < rule.guardians_under and Consent.Giver.GUARDIAN not in givers
+    if needs_pupil:
         missing.append(
             _("Samtykke fra eleven til %(service)s mangler (fra %(from)s år samtykker eleven).")
             % {"service": name, "from": rules.pupil_consents_from}
         )
-    if age < rule.guardians_under and not any(c.giver == Consent.Giver.GUARDIAN for c in valid):
+    if needs_guardian:
         missing.append(
             _(
                 "Samtykke fra en foresatt til %(service)s mangler "
@@ -173,6 +192,8 @@ def consent_check(
         requirements_missing=tuple(requirements),
         consents_missing=tuple(missing),
         consents=tuple(valid),
+        needs_pupil=needs_pupil,
+        needs_guardian=needs_guardian,
     )
 
 
@@ -203,7 +224,15 @@ def invite_candidates(*, case: Case) -> list[User]:
         .exclude(user_id__in=taken)
         .values("user_id")
     )
-    return list(User.objects.filter(pk__in=ids, is_active=True))
+    # The roles land where User.assignments caches them, so labels cost no query per person.
+    roles = Prefetch(
+        "role_assignments",
+        queryset=RoleAssignment.objects.select_related(
+            "school", "school__municipality", "municipality", "slt_region"
+        ),
+        to_attr="_assignments",
+    )
+    return list(User.objects.filter(pk__in=ids, is_active=True).prefetch_related(roles))
 
 
 @dataclass(frozen=True)
@@ -461,6 +490,8 @@ def referral_make(
     case = Case.objects.select_for_update().select_related("pupil").get(pk=case.pk)
     if not case_may_steer(actor, case):
         raise SharingRefused([_("Bare eieren eller skolens ledelse kan henvise saken.")])
+    if case.status != Case.Status.OPEN:
+        raise SharingRefused([_("Saken er avsluttet.")])
     rules = case_rules(municipality_id=case.municipality_id)
     if service not in dict(referral_services(rules)):
         raise SharingRefused([_("Velg en tjeneste fra planen.")])

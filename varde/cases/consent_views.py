@@ -194,7 +194,10 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
     rules = case_rules(municipality_id=case.municipality_id)
     candidates = invite_candidates(case=case)
     services = {role_service(rules, u, case) for u in candidates} - {""}
-    checks = {s: consent_check(case=case, service=s, rules=rules).ok for s in services}
+    given = list(case.consents.all())
+    checks = {
+        s: consent_check(case=case, service=s, rules=rules, consents=given).ok for s in services
+    }
     bases = [
         (b.key, f"{b.title} ({b.law})")
         for b in rules.legal_bases
@@ -284,8 +287,10 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
         "names": dict(services),
     }
     if service not in context["names"]:
+        given = list(case.consents.all())
         context["checks"] = [
-            consent_check(case=case, service=key, rules=rules) for key, _name in services
+            consent_check(case=case, service=key, rules=rules, consents=given)
+            for key, _name in services
         ]
         return render(request, "cases/referral.html", context)
     rule = rules.consent_rule(service)
