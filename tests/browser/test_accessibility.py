@@ -41,6 +41,8 @@ STAFF_PAGES = {
         "/ansatt/saker/{case}/tiltak/",
         "/ansatt/saker/{case}/tiltak/{measure}/",
         "/ansatt/saker/{case}/overfor/",
+        "/ansatt/saker/{case}/rad/",
+        "/ansatt/saker/{case}/kronologi/",
     ],
     "principal": [
         "/ansatt/",

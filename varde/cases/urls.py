@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from varde.cases import archive_views, consent_views, views
+from varde.cases import advice_views, archive_views, consent_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -29,6 +29,10 @@ urlpatterns = [
     path("saker/<int:pk>/henvisning/", consent_views.referral, name="referral"),
     path("saker/<int:pk>/arkiv/", archive_views.archive, name="archive"),
     path("saker/<int:pk>/arkiv/pakke.zip", archive_views.archive_download, name="archive_download"),
+    path("saker/<int:pk>/rad/", advice_views.advice_ask_view, name="advice_ask"),
+    path("saker/<int:pk>/kronologi/", advice_views.chronology, name="chronology"),
+    path("rad/", advice_views.advice_inbox_view, name="advice_inbox"),
+    path("rad/<int:pk>/", advice_views.advice_question_view, name="advice_question"),
     path("overforinger/<int:pk>/", views.handover_reply, name="handover_reply"),
     path("elever/<int:pupil_pk>/undring/", views.worry_open, name="worry_open"),
 ]

@@ -1,0 +1,219 @@
+"""Asking the school's Kjentmann or school nurse for advice on a case, named or anonymous.
+
+Anyone who sees a case may put a question to one of the school's advisers: the
+active staff who hold one of the plan's advice roles at the pupil's school. An
+anonymous question shows the adviser only the question and the pupil's age
+band. Being asked never lets the adviser into the case; the answer is kept on
+the case, where those who see the case read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from varde.audit.models import AuditAction
+from varde.audit.services import AuditSubject, audit_record, audit_record_many
+from varde.cases.access import cases_visible_to
+from varde.cases.models import AdviceRequest, Case, CaseEvent
+from varde.cases.rules import case_rules
+from varde.cases.services import CaseRuleBroken, _case_write
+from varde.people.access import id_or_404
+from varde.people.models import RoleAssignment, User
+
+# ---------------------------------------------------------------- reads
+
+
+@dataclass(frozen=True)
+class Adviser:
+    user: User
+    roles: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.user} ({', '.join(self.roles)})"
+
+
+def advisers_for(*, case: Case, exclude: Any = None) -> list[Adviser]:
+    """The active staff holding one of the plan's advice roles at the case's school."""
+    rules = case_rules(municipality_id=case.municipality_id)
+    assignments = (
+        RoleAssignment.objects.filter(
+            school_id=case.school_id, role__in=rules.advice_roles, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__full_name", "user_id", "role")
+    )
+    found: dict[int, Adviser] = {}
+    for assignment in assignments:
+        if exclude is not None and assignment.user_id == exclude.pk:
+            continue
+        label = str(assignment.get_role_display())
+        known = found.get(assignment.user_id)
+        roles = (*known.roles, label) if known else (label,)
+        found[assignment.user_id] = Adviser(assignment.user, roles)
+    return list(found.values())
+
+
+def adviser_school_ids(user: Any) -> set[int]:
+    """The schools where the user holds an advice role by the plan of the school's municipality.
+
+    Read on every request, so an adviser who loses the role loses the questions at once.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    by_municipality: dict[int, set[str]] = {}
+    schools = set()
+    for assignment in user.assignments:
+        if not assignment.school_id:
+            continue
+        municipality_id = assignment.school.municipality_id
+        if municipality_id not in by_municipality:
+            roles = case_rules(municipality_id=municipality_id).advice_roles
+            by_municipality[municipality_id] = set(roles)
+        if assignment.role in by_municipality[municipality_id]:
+            schools.add(assignment.school_id)
+    return schools
+
+
+def _asked_of(user: Any) -> Any:
+    return AdviceRequest.objects.filter(
+        adviser=user, case__school_id__in=adviser_school_ids(user)
+    ).select_related("case", "case__pupil", "asked_by")
+
+
+def _subject(request: AdviceRequest) -> AuditSubject:
+    # An anonymous question is audited without the pupil: the adviser learns nothing
+    # that identifies the pupil, so the read must not appear in the pupil's access log
+    # as if the adviser had seen the case.
+    pupil_id = None if request.anonymous else request.case.pupil_id
+    return AuditSubject(request.pk, pupil_id, request.case.school_id, request.case.municipality_id)
+
+
+def advice_for_user(user: Any, pk: object) -> AdviceRequest:
+    """A question asked of this user, as its adviser; 404 for everyone else. The read is audited."""
+    request = _asked_of(user).filter(pk=id_or_404(pk)).first()
+    if request is None:
+        raise Http404
+    audit_record_many(
+        actor=user,
+        action=AuditAction.READ,
+        object_type="advice",
+        subjects=[_subject(request)],
+        reason="Spørsmål om råd",
+    )
+    return request
+
+
+def advice_inbox(user: Any) -> list[AdviceRequest]:
+    """The questions asked of this user, unanswered first, newest first. Audited as shown."""
+    requests = sorted(
+        _asked_of(user).order_by("-asked_at", "-pk"),
+        key=lambda r: r.answered_at is not None,
+    )
+    if requests:
+        audit_record_many(
+            actor=user,
+            action=AuditAction.READ,
+            object_type="advice",
+            subjects=[_subject(r) for r in requests],
+            reason="Spørsmål om råd, liste",
+        )
+    return requests
+
+
+def advice_unanswered_count(user: Any) -> int:
+    """How many questions wait for this user's answer. A count only: nothing to audit."""
+    return _asked_of(user).filter(answered_at__isnull=True).count()
+
+
+def advice_adviser_sees_case(*, user: Any, request: AdviceRequest) -> bool:
+    """Whether the adviser of a named question may open its case on their own account."""
+    return cases_visible_to(user).filter(pk=request.case_id).exists()
+
+
+def advice_on_case(*, case: Case) -> list[AdviceRequest]:
+    """The questions asked on a case, for those who already reached the case."""
+    return list(
+        case.advice_requests.select_related("asked_by", "adviser").order_by("asked_at", "pk")
+    )
+
+
+# ---------------------------------------------------------------- writes
+
+
+@transaction.atomic
+def advice_ask(
+    *, actor: Any, case: Case, adviser: User, question: str, anonymous: bool = True
+) -> AdviceRequest:
+    """Put a question on the case to one of the school's advisers, anonymous unless asked."""
+    if case.status != Case.Status.OPEN:
+        raise CaseRuleBroken(_("Saken er avsluttet."))
+    if adviser.pk not in {a.user.pk for a in advisers_for(case=case, exclude=actor)}:
+        raise CaseRuleBroken(_("Velg en Kjentmann eller helsesykepleier ved elevens skole."))
+    if not question.strip():
+        raise CaseRuleBroken(_("Skriv spørsmålet ditt."))
+    rules = case_rules(municipality_id=case.municipality_id)
+    now = timezone.now()
+    request = AdviceRequest(
+        case=case,
+        asked_by=actor,
+        adviser=adviser,
+        anonymous=anonymous,
+        age_band=rules.age_band(case.pupil.age_on(timezone.localdate(now))),
+        asked_at=now,
+        question=question.strip(),
+    )
+    request.full_clean()
+    request.save()
+    _case_write(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.ADVICE_ASKED,
+        reason="Råd spurt om",
+        summary=f"{adviser} ({_('anonymt') if anonymous else _('med navn')})",
+    )
+    return request
+
+
+@transaction.atomic
+def advice_answer(*, actor: Any, request: AdviceRequest, answer: str) -> AdviceRequest:
+    """The adviser's answer, kept on the case. A question is answered once."""
+    request = AdviceRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+    if request.adviser_id != actor.pk:
+        raise CaseRuleBroken(_("Spørsmålet er stilt til en annen."))
+    if request.answered_at is not None:
+        raise CaseRuleBroken(_("Du har allerede svart på dette spørsmålet."))
+    if not answer.strip():
+        raise CaseRuleBroken(_("Skriv svaret ditt."))
+    request.answer = answer.strip()
+    request.answered_at = timezone.now()
+    request.full_clean()
+    request.save(update_fields=["answer", "answered_at"])
+    case = request.case
+    CaseEvent.objects.create(
+        case=case,
+        at=request.answered_at,
+        actor=actor,
+        kind=CaseEvent.Kind.ADVICE_ANSWERED,
+        summary=str(actor),
+    )
+    # The same rule as for reading: an adviser answering an anonymous question
+    # has learnt nothing identifying, so the entry carries no pupil.
+    subject = _subject(request)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="advice",
+        object_id=subject.object_id,
+        pupil_id=subject.pupil_id,
+        school_id=subject.school_id,
+        municipality_id=subject.municipality_id,
+        reason="Råd gitt",
+    )
+    return request
