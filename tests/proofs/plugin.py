@@ -69,6 +69,30 @@ def proof_figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
     yield figures
 
 
+@pytest.fixture(autouse=True)
+def _count_test_client_requests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Count the requests a proof makes through Django's test client, for proofs that do not
+    count their own."""
+    if request.node.get_closest_marker("proof") is None:
+        yield
+        return
+    from django.test.client import Client
+
+    state = request.node.stash.setdefault(_STASH, {})
+    state["client_requests"] = 0
+    original = Client.request
+
+    def counting(self: Client, **kwargs: Any) -> Any:
+        state["client_requests"] += 1
+        return original(self, **kwargs)
+
+    Client.request = counting  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Client.request = original  # type: ignore[method-assign]
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
@@ -87,6 +111,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def _record(item: pytest.Item, marker: pytest.Mark, state: dict[str, Any]) -> None:
     figures: Figures = state.get("figures") or Figures()
+    if not figures.counts["requests"]:
+        figures.add(requests=state.get("client_requests", 0))
     passed = state.get("ran", False) and not state.get("failed", False)
     row = marker.args[0] if marker.args else item.name
     entry = {
