@@ -92,11 +92,12 @@ def test_posting_another_case_or_asker_is_ignored(world):
             "anonymous": "anonymous",
             "case": world.gran_case.pk,
             "asked_by": world.principal.pk,
-            "anonymous_": "0",
+            "adviser_id": world.nurse.pk,
         },
     )
     question = AdviceRequest.objects.get()
     assert question.case == world.case and question.asked_by == world.teacher
+    assert question.adviser == world.kjentmann
 
 
 def test_the_adviser_sees_an_anonymous_question_without_the_pupil(world):
@@ -137,6 +138,13 @@ def test_a_named_question_shows_the_pupil_but_no_link_to_a_case_the_adviser_cann
     html = as_user(world.kjentmann).get(f"/ansatt/rad/{question.pk}/").content.decode()
     assert "Petter Elev" in html
     assert f"/ansatt/saker/{world.case.pk}/" not in html
+
+
+def test_the_inbox_names_the_pupil_of_a_named_question_only(world):
+    ask(world, anonymous=False, question="Spørsmål med navn.")
+    ask(world, question="Spørsmål uten navn.")
+    html = as_user(world.kjentmann).get("/ansatt/rad/").content.decode()
+    assert html.count("Petter Elev") == 1 and "Anonymt, elev 13–15 år" in html
 
 
 def test_a_named_question_links_to_the_case_when_the_adviser_is_in_it(world):
