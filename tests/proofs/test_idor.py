@@ -9,7 +9,9 @@ import re
 import secrets
 
 import pytest
+from django.apps import apps
 from django.db import transaction
+from django.db.models import IntegerField
 
 from tests.authz.harness import send, url_patterns
 from tests.proofs.plugin import proofs_full
@@ -21,6 +23,7 @@ from varde.people.models import Pupil
 
 pytestmark = pytest.mark.proof("IDOR sweep")
 INT_PARAM = re.compile(r"<int:(\w+)>")
+VARDE_APPS = {"people", "cases"}
 
 
 def mark_world(world) -> dict[str, tuple[str, object]]:
@@ -48,14 +51,25 @@ def hidden_from(user, marks: dict[str, tuple[str, object]]) -> list[str]:
     return [mark for mark, (kind, pk) in marks.items() if pk not in seen[kind]]
 
 
-def addresses(ids: list[int]) -> list[str]:
-    """Every route with integer parameters, filled with every combination of ids."""
+def object_ids() -> list[int]:
+    """The primary key of every object of Varde's own apps, and one that exists nowhere."""
+    ids: set[int] = set()
+    for model in apps.get_models():
+        if model._meta.app_label in VARDE_APPS and isinstance(model._meta.pk, IntegerField):
+            ids.update(model.objects.values_list("pk", flat=True))
+    return sorted(ids | {max(ids) + 1})
+
+
+def addresses(ids: list[int], parents: list[int]) -> list[str]:
+    """Every route with integer parameters, filled with the ids. In a route with two (a case
+    and something in it), the first is a case or pupil id (`parents`) and the second any id."""
     found = []
     for pattern in url_patterns():
         names = INT_PARAM.findall(pattern.route)
         if not names or "<" in INT_PARAM.sub("", pattern.route):
             continue
-        for combo in itertools.product(ids, repeat=len(names)):
+        pools = [ids] if len(names) == 1 else [parents] + [ids] * (len(names) - 1)
+        for combo in itertools.product(*pools):
             path = pattern.route
             for value in combo:
                 path = INT_PARAM.sub(str(value), path, count=1)
@@ -65,13 +79,14 @@ def addresses(ids: list[int]) -> list[str]:
 
 def test_no_id_and_no_search_reveals_what_a_role_may_not_see(world, proof_figures):
     marks = mark_world(world)
-    top = max(
-        Pupil.objects.order_by("-pk").values_list("pk", flat=True)[0],
-        Case.objects.order_by("-pk").values_list("pk", flat=True)[0],
-        Measure.objects.order_by("-pk").values_list("pk", flat=True)[0],
+    ids = (
+        object_ids()
+        if proofs_full()
+        else sorted({world.pupil.pk, world.case.pk, world.gran_case.pk})
     )
-    ids = list(range(1, top + 2)) if proofs_full() else sorted({1, 2, top, top + 1})
-    paths = addresses(ids)
+    parents = sorted({*Case.objects.values_list("pk", flat=True), world.pupil.pk,
+                      world.gran_pupil.pk, max(ids) + 1})  # fmt: skip
+    paths = addresses(ids, parents)
     personas = world.personas()
     leaks: list[str] = []
     requests = 0
@@ -104,7 +119,7 @@ def test_every_answer_that_shows_personal_data_leaves_an_audit_entry(world, proo
     at least one audit entry in the same request: shown and audited counts are equal."""
     marks = mark_world(world)
     ids = sorted({world.pupil.pk, world.case.pk, world.measure.pk, world.gran_pupil.pk})
-    paths = [*addresses(ids), "/ansatt/", "/ansatt/saker/", "/ansatt/elever/"]
+    paths = [*addresses(ids, ids), "/ansatt/", "/ansatt/saker/", "/ansatt/elever/"]
     shown, audited, unaudited = 0, 0, []
     for role, user in world.personas().items():
         for path in paths:
