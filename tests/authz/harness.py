@@ -60,10 +60,42 @@ def symbols(world: Any) -> dict[str, object]:
         if hasattr(getattr(world, name), "pk")
     }
     values["$plan_number"] = current.number
+    values.update(_records_for_the_matrix(world))
     # "$teacher2_role", "$outsider_role": the first role each holds.
     for name in ("teacher2", "outsider"):
         values[f"${name}_role"] = getattr(world, name).role_assignments.order_by("pk").first().pk
     return values
+
+
+def _records_for_the_matrix(world: Any) -> dict[str, object]:
+    """Records only the matrix needs, kept out of the shared world so other tests stay simple."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from varde.cases.advice import advice_ask
+    from varde.cases.consent import consent_record
+
+    # Petter has consented to sharing with the school health service for most of a year.
+    consent = consent_record(
+        actor=world.teacher,
+        case=world.case,
+        service="skolehelsetjenesten",
+        giver="pupil",
+        giver_name="Petter Elev",
+        scope="Bekymringen og samtalen med eleven.",
+        valid_from=timezone.localdate(),
+        valid_until=timezone.localdate() + dt.timedelta(days=300),
+    )
+    # Tina has asked Kari (Kjentmann) for advice, anonymously.
+    advice = advice_ask(
+        actor=world.teacher,
+        case=world.case,
+        adviser=world.kjentmann,
+        question="Hvordan starter jeg samtalen med eleven?",
+        anonymous=True,
+    )
+    return {"$consent": consent.pk, "$advice": advice.pk}
 
 
 def resolve_kwargs(kwargs: dict[str, Any] | None, values: dict[str, object]) -> dict[str, object]:

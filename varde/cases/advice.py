@@ -22,7 +22,7 @@ from varde.audit.services import AuditSubject, audit_record, audit_record_many
 from varde.cases.access import cases_visible_to
 from varde.cases.models import AdviceRequest, Case, CaseEvent
 from varde.cases.rules import case_rules
-from varde.cases.services import CaseRuleBroken, _case_write
+from varde.cases.services import CaseRuleBroken, case_event_record
 from varde.people.access import id_or_404
 from varde.people.models import RoleAssignment, User
 
@@ -171,7 +171,7 @@ def advice_ask(
     )
     request.full_clean()
     request.save()
-    _case_write(
+    case_event_record(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.ADVICE_ASKED,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from varde.cases.models import Case, CaseEvent, CaseParticipant, Consent, Referral
 from varde.cases.rules import CaseRules, ConsentRule, LegalBasis, case_rules
-from varde.cases.services import _case_write, case_may_steer
+from varde.cases.services import case_event_record, case_may_steer
 from varde.people.models import RoleAssignment, User
 from varde.people.roles import SCHOOL_ROLES
 
@@ -310,9 +310,9 @@ def _shared(
     *, actor: Any, case: Case, kind: str, reason: str, who: str, basis: LegalBasis | None
 ) -> None:
     """The chronology line of a sharing, and a second one when it was done by law."""
-    _case_write(actor=actor, case=case, kind=kind, reason=reason, summary=who)
+    case_event_record(actor=actor, case=case, kind=kind, reason=reason, summary=who)
     if basis:
-        _case_write(
+        case_event_record(
             actor=actor,
             case=case,
             kind=CaseEvent.Kind.SHARED_BY_LAW,
@@ -371,7 +371,7 @@ def consent_record(
     )
     consent.full_clean()
     consent.save()
-    _case_write(
+    case_event_record(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.CONSENT_GIVEN,
@@ -391,7 +391,7 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at"])
     rules = case_rules(municipality_id=consent.case.municipality_id)
-    _case_write(
+    case_event_record(
         actor=actor,
         case=consent.case,
         kind=CaseEvent.Kind.CONSENT_WITHDRAWN,

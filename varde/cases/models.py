@@ -342,7 +342,9 @@ class Referral(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
     service = models.CharField(max_length=50)
     made_at = models.DateTimeField()
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     # Keys of the plan's requirements for this service that were confirmed.
     requirements_met = models.JSONField(default=list, blank=True)
     legal_basis = models.CharField(max_length=50, blank=True)

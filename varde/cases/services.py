@@ -73,7 +73,8 @@ def case_open(
     return case
 
 
-def _case_write(*, actor: Any, case: Case, kind: str, reason: str, summary: str = "") -> None:
+def case_event_record(*, actor: Any, case: Case, kind: str, reason: str, summary: str = "") -> None:
+    """A line in the case's chronology and its audit entry, in the caller's transaction."""
     CaseEvent.objects.create(case=case, at=timezone.now(), actor=actor, kind=kind, summary=summary)
     audit_record(
         actor=actor,
@@ -99,7 +100,7 @@ def conversation_plan(
             "trusted_adult": trusted_adult,
         },
     )
-    _case_write(
+    case_event_record(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.CONVERSATION_PLANNED,
@@ -126,7 +127,7 @@ def conversation_record(
     conversation.weighing = weighing
     conversation.version += 1
     conversation.save()
-    _case_write(
+    case_event_record(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.CONVERSATION_HELD,
@@ -176,7 +177,7 @@ def handover_offer(*, actor: Any, case: Case, to_user: Any, message: str = "") -
     )
     handover.full_clean()
     handover.save()
-    _case_write(
+    case_event_record(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.HANDOVER_OFFERED,
@@ -207,7 +208,7 @@ def handover_answer(*, actor: Any, handover: Handover, accept: bool) -> Handover
         case.owner = actor
         case.version += 1
         case.save(update_fields=["owner", "version"])
-    _case_write(
+    case_event_record(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.HANDOVER_ACCEPTED if accept else CaseEvent.Kind.HANDOVER_DECLINED,
@@ -252,7 +253,7 @@ def parents_decide(
     )
     decision.full_clean()
     decision.save()
-    _case_write(
+    case_event_record(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.PARENTS_DECIDED,
@@ -276,7 +277,7 @@ def parents_contact_record(
     )
     contact.full_clean()
     contact.save()
-    _case_write(
+    case_event_record(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.PARENTS_CONTACTED,
@@ -321,11 +322,13 @@ def case_decide(*, actor: Any, case: Case, key: str, reason: str, version: int) 
     case.save()
     basis = rules.legal_basis(rule.legal_basis) if rule.legal_basis else None
     summary = rule.title + (f" ({basis.law})" if basis else "")
-    _case_write(
+    case_event_record(
         actor=actor, case=case, kind=CaseEvent.Kind.DECISION, reason="Beslutning", summary=summary
     )
     if rule.closes:
-        _case_write(actor=actor, case=case, kind=CaseEvent.Kind.CLOSED, reason="Saken avsluttet")
+        case_event_record(
+            actor=actor, case=case, kind=CaseEvent.Kind.CLOSED, reason="Saken avsluttet"
+        )
     return decision
 
 
@@ -350,7 +353,7 @@ def coordinator_appoint(*, actor: Any, case: Case, user: Any) -> Case:
         CaseParticipant.objects.get_or_create(
             case=case, user=user, defaults={"invited_by": actor, "invited_at": timezone.now()}
         )
-    _case_write(
+    case_event_record(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.COORDINATOR,
@@ -385,7 +388,7 @@ def measure_add(
     )
     measure.full_clean()
     measure.save()
-    _case_write(
+    case_event_record(
         actor=actor,
         case=case,
         kind=CaseEvent.Kind.MEASURE_ADDED,
@@ -406,7 +409,7 @@ def measure_evaluate(*, actor: Any, measure: Measure, evaluation: str, version: 
     measure.evaluated_by = actor
     measure.version += 1
     measure.save()
-    _case_write(
+    case_event_record(
         actor=actor,
         case=measure.case,
         kind=CaseEvent.Kind.MEASURE_EVALUATED,
