@@ -10,6 +10,7 @@ about Petter; Gunnar owns one about Guro in Gran.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from varde.cases.models import Case, Handover, Measure
 from varde.cases.services import case_open, handover_offer, measure_add
+from varde.incidents.models import FollowUp, Incident
+from varde.incidents.services import follow_up_choose, follow_up_record, incident_start
 from varde.people.models import Municipality, Pupil, RoleAssignment, School, SltRegion, User
 from varde.people.roles import Role
 from varde.plan.services import plan_load_file
@@ -49,6 +52,10 @@ class World:
     measure: Measure
     gran_measure: Measure
     handover: Handover
+    incident: Incident
+    follow_up: FollowUp
+    gran_incident: Incident
+    gran_follow_up: FollowUp
 
     def personas(self) -> dict[str, User | None]:
         return {
@@ -183,4 +190,50 @@ def build_world() -> World:
         measure=measures[0],
         gran_measure=measures[1],
         handover=handover,
+        **_incidents(teacher, teacher2, school, pupil, gran_school, gran_pupil, outsider),
     )
+
+
+def _incidents(
+    teacher: User,
+    teacher2: User,
+    school: School,
+    pupil: Pupil,
+    gran_school: School,
+    gran_pupil: Pupil,
+    outsider: User,
+) -> dict[str, object]:
+    """Tina found Petter intoxicated at school; Petter chose Tor, who talked with him.
+
+    Gunnar found Guro intoxicated in Gran. Gran has no plan in Varde, so there is no routine
+    to follow there, and its records are made directly.
+    """
+    incident = incident_start(
+        actor=teacher, school=school, kind="intoxicated", pupil=pupil, client_token=uuid.uuid4()
+    )
+    follow_up = follow_up_choose(actor=teacher, incident=incident, adult=teacher2)
+    follow_up = follow_up_record(
+        actor=teacher2,
+        follow_up=follow_up,
+        pupil_words="Det var første gang, og jeg vil ikke at det skjer igjen.",
+        next_steps="Ny prat med Tor om en uke; Petter forteller foreldrene selv i kveld.",
+    )
+    gran_incident = Incident.objects.create(
+        municipality=gran_school.municipality,
+        school=gran_school,
+        kind="intoxicated",
+        reported_by=outsider,
+        started_at=timezone.now(),
+        pupil=gran_pupil,
+    )
+    gran_follow_up = FollowUp.objects.create(
+        incident=gran_incident,
+        due_on=timezone.localdate() + dt.timedelta(days=1),
+        created_at=timezone.now(),
+    )
+    return {
+        "incident": incident,
+        "follow_up": follow_up,
+        "gran_incident": gran_incident,
+        "gran_follow_up": gran_follow_up,
+    }

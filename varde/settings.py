@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "varde.audit",
     "varde.plan",
     "varde.cases",
+    "varde.incidents",
     "varde.reminders",
     "varde.web",
 ]

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from varde.cases.models import Handover
-from varde.reminders.models import Reminder
-from varde.reminders.services import reminders_collect, reminders_send
+from varde.reminders.models import OutboxMessage, Reminder
+from varde.reminders.services import outbox_fill, reminders_collect, reminders_send
 from varde.reminders.tasks import periodic_run
 
 
@@ -77,13 +77,27 @@ def test_a_reminder_is_retired_when_the_step_is_done(world):
 
 def test_a_claim_left_by_a_killed_worker_is_taken_up_again_and_sent_once(world):
     reminders_collect()
-    reminder = Reminder.objects.get(user=world.teacher2)
-    # A worker claimed it and died before sending.
-    Reminder.objects.filter(pk=reminder.pk).update(claimed_at=timezone.now())
-    assert reminders_send() == 0
+    outbox_fill(now=timezone.now())
+    message = OutboxMessage.objects.get(reminder__user=world.teacher2)
+    # A worker claimed the message and died before handing it to the e-mail backend.
+    OutboxMessage.objects.filter(pk=message.pk).update(attempted_at=timezone.now(), attempts=1)
+    reminders_send()
+    assert not [m for m in mail.outbox if m.to == [world.teacher2.email]]
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=11), tick=False):
         assert reminders_send() == 1
         assert reminders_send() == 0
+    assert len([m for m in mail.outbox if m.to == [world.teacher2.email]]) == 1
+
+
+def test_a_message_handed_over_before_the_kill_is_not_handed_over_again(world):
+    reminders_collect()
+    reminders_send()
+    message = OutboxMessage.objects.get(reminder__user=world.teacher2)
+    # The worker was killed after the backend took the message, before it was recorded.
+    OutboxMessage.objects.filter(pk=message.pk).update(delivered_at=None)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11), tick=False):
+        assert reminders_send() == 1
+    assert OutboxMessage.objects.get(pk=message.pk).delivered_at is not None
     assert len([m for m in mail.outbox if m.to == [world.teacher2.email]]) == 1
 
 

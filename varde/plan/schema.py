@@ -171,6 +171,7 @@ def validate_plan(content: Any) -> None:
                 f"{here}.steps[{step.get('key')}].deadline_days", step.get("deadline_days"), 0, 365
             )
         check.blocks(f"{here}.blocks", routine.get("blocks"))
+        _validate_acute(check, PlanDocument(content), routine, here)
 
     for duty in check.items("duties", content.get("duties")):
         check.text(f"duties[{duty.get('key')}].title", duty.get("title"))
@@ -315,3 +316,51 @@ def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -
         0,
         3650,
     )
+
+
+STEP_FORMS = {"tick", "police_call", "follow_up"}
+
+
+def _validate_acute(
+    check: _Checker, document: PlanDocument, routine: dict[str, Any], here: str
+) -> None:
+    """The acute routines' extras: a contact per step, its form, and the duty-to-avert decision."""
+
+    def known_contact(where: str, ref: Any) -> None:
+        if document.contact(str(ref)) is None:
+            check.fail(where, _("finner ikke kontakten «%(ref)s».") % {"ref": ref})
+
+    for step in routine.get("steps") or []:
+        where = f"{here}.steps[{step.get('key')}]"
+        if step.get("contact") is not None:
+            known_contact(f"{where}.contact", step.get("contact"))
+        if step.get("form", "tick") not in STEP_FORMS:
+            check.fail(
+                f"{where}.form",
+                _("må være én av %(forms)s.") % {"forms": ", ".join(sorted(STEP_FORMS))},
+            )
+        for role in step.get("done_if_reporter") or []:
+            if role not in ROLE_KEYS:
+                check.fail(
+                    f"{where}.done_if_reporter", _("ukjent rolle «%(role)s».") % {"role": role}
+                )
+    if routine.get("avert") is None:
+        return
+    avert = check.mapping(f"{here}.avert", routine.get("avert"))
+    check.text(f"{here}.avert.title", avert.get("title"))
+    for index, step in enumerate(check.dicts(f"{here}.avert.contacts", avert.get("contacts"))):
+        where = f"{here}.avert.contacts[{index + 1}]"
+        known_contact(where, step.get("contact"))
+        if step.get("of") is not None:
+            known_contact(where, step.get("of"))
+        if step.get("when", "always") not in WHEN:
+            check.fail(where, _("«when» må være always, open eller closed."))
+    options = check.items(f"{here}.avert.options", avert.get("options"))
+    if not options:
+        check.fail(f"{here}.avert.options", _("må ha minst ett valg."))
+    for option in options:
+        check.text(f"{here}.avert.options[{option.get('key')}].title", option.get("title"))
+        if not isinstance(option.get("alerted"), bool):
+            check.fail(
+                f"{here}.avert.options[{option.get('key')}].alerted", _("må være true eller false.")
+            )

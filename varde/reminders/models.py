@@ -33,3 +33,29 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class OutboxMessage(models.Model):
+    """A reminder's e-mail, written in the same transaction that marks the reminder sent.
+
+    A reminder therefore has exactly one message, made once. The message carries a
+    Message-ID derived from the reminder, so every delivery attempt of it is recognisably
+    the same e-mail. See varde.reminders.services.outbox_deliver for what is guaranteed.
+    """
+
+    reminder = models.OneToOneField(Reminder, on_delete=models.CASCADE, related_name="outbox")
+    message_id = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    # Claimed by a sender (a conditional UPDATE); a claim older than the timeout is taken over.
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["delivered_at", "attempted_at"])]
+
+    def __str__(self) -> str:
+        return self.message_id

@@ -1,20 +1,25 @@
 """Reminders: collected from what is due, shown in the app, e-mailed once.
 
-Collecting is idempotent (one row per person and due thing, by a unique key);
-sending claims each row with a conditional UPDATE, so two workers never send the
-same reminder, and a claim left by a worker killed mid-send is taken up again
-after CLAIM_TIMEOUT.
+Collecting is idempotent (one row per person and due thing, by a unique key).
+Sending goes through an outbox: see outbox_fill and outbox_deliver for what is
+guaranteed when a worker is killed part-way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core import mail
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.filebased import EmailBackend as FileBackend
+from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +29,8 @@ from varde.cases.rules import CaseRules, case_rules
 from varde.cases.selectors import steps_for
 from varde.people.models import RoleAssignment
 from varde.people.roles import LEADERSHIP_ROLES
-from varde.reminders.models import Reminder
+from varde.reminders.models import OutboxMessage, Reminder
 
-CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 BATCH = 500
 
 
@@ -39,7 +43,7 @@ class Due:
     due_on: dt.date
 
 
-def _leaders_by_school() -> dict[int, list[int]]:
+def leaders_by_school() -> dict[int, list[int]]:
     leaders: dict[int, list[int]] = {}
     for school_id, user_id in RoleAssignment.objects.filter(
         role__in=LEADERSHIP_ROLES, user__is_active=True, school__isnull=False
@@ -50,7 +54,7 @@ def _leaders_by_school() -> dict[int, list[int]]:
 
 def _due_for_cases(today: dt.date) -> list[Due]:
     rules: dict[int, CaseRules] = {}
-    leaders = _leaders_by_school()
+    leaders = leaders_by_school()
     found: list[Due] = []
     cases = Case.objects.filter(status=Case.Status.OPEN).prefetch_related("events")
     for case in cases.iterator(chunk_size=BATCH):
@@ -111,12 +115,18 @@ def _due_handovers() -> list[Due]:
     ]
 
 
+def _due_incidents(now: dt.datetime) -> list[Due]:
+    from varde.incidents.reminders import incidents_due
+
+    return incidents_due(now=now)
+
+
 @transaction.atomic
 def reminders_collect(*, now: dt.datetime | None = None) -> int:
     """Create the reminders that are due; retire those whose step is done. Returns new rows."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    due = _due_for_cases(today) + _due_measures(today) + _due_handovers()
+    due = _due_for_cases(today) + _due_measures(today) + _due_handovers() + _due_incidents(now)
     existing = set(Reminder.objects.filter(done_at__isnull=True).values_list("user_id", "key"))
     wanted = {(d.user_id, d.key) for d in due}
     new = [
@@ -139,34 +149,112 @@ def reminders_collect(*, now: dt.datetime | None = None) -> int:
 
 
 def reminders_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
-    """E-mail reminders not sent yet, each claimed first so it goes out once."""
+    """E-mail the reminders not sent yet: into the outbox, then delivered. Returns deliveries."""
     now = now or timezone.now()
-    pending = Reminder.objects.filter(sent_at__isnull=True, done_at__isnull=True).filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
-    )
-    sent = 0
-    for reminder in pending.select_related("user")[:limit]:
-        claimed = (
-            Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True)
-            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
-            .update(claimed_at=now)
-        )
-        if not claimed or not reminder.user.is_active:
-            continue
-        link = settings.SITE_URL.rstrip("/") + reminder.url
-        send_mail(
-            subject=f"Varde: {reminder.subject}",
-            message=_(
-                "Hei!\n\nDu har noe som venter i Varde: %(subject)s.\n"
-                "Logg inn for å se hva det gjelder:\n%(link)s\n"
+    outbox_fill(now=now, limit=limit)
+    return outbox_deliver(limit=limit)
+
+
+def _message_id(reminder: Reminder) -> str:
+    digest = hashlib.sha256(f"{reminder.pk}:{reminder.user_id}:{reminder.key}".encode()).hexdigest()
+    host = urlsplit(settings.SITE_URL).hostname or "varde.invalid"
+    return f"<reminder-{reminder.pk}-{digest[:16]}@{host}>"
+
+
+def outbox_fill(*, now: dt.datetime, limit: int = 200) -> int:
+    """Turn unsent reminders into outbox messages, each in one transaction with its mark.
+
+    The reminder is marked sent only if it was not already (a conditional UPDATE), and its
+    message is written in the same transaction, so a kill at any point leaves either both
+    or neither: a reminder never gets two messages, and none is marked without one.
+    """
+    pending = Reminder.objects.filter(
+        sent_at__isnull=True, done_at__isnull=True, user__is_active=True
+    ).select_related("user")
+    made = 0
+    for reminder in pending[:limit]:
+        with transaction.atomic():
+            if not Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
+                sent_at=now, claimed_at=now
+            ):
+                continue
+            link = settings.SITE_URL.rstrip("/") + reminder.url
+            OutboxMessage.objects.create(
+                reminder=reminder,
+                message_id=_message_id(reminder),
+                to=reminder.user.email,
+                subject=f"Varde: {reminder.subject}"[:250],
+                body=_(
+                    "Hei!\n\nDu har noe som venter i Varde: %(subject)s.\n"
+                    "Logg inn for å se hva det gjelder:\n%(link)s\n"
+                )
+                % {"subject": reminder.subject, "link": link},
+                created_at=now,
             )
-            % {"subject": reminder.subject, "link": link},
-            from_email=None,
-            recipient_list=[reminder.user.email],
+            made += 1
+    return made
+
+
+def _claim_timeout() -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, "VARDE_OUTBOX_CLAIM_SECONDS", 600))
+
+
+def outbox_deliver(*, limit: int = 200) -> int:
+    """Deliver outbox messages not yet delivered, each claimed first. Returns deliveries.
+
+    What is guaranteed when a worker is killed (SIGKILL) at any point and started again:
+
+    - No message is lost. A message stays undelivered until delivery is recorded; a claim
+      left by a killed worker is taken over after the claim timeout.
+    - No message is delivered twice by two workers at once: each claims the message with a
+      conditional UPDATE, and only the one that changed the row goes on.
+    - The one window left is between handing the message to the e-mail backend and
+      recording that in the database. A message claimed before (attempts > 0) may have been
+      delivered in that window, so before delivering it again the backend is asked whether
+      it already has a message with this Message-ID. Django's file and in-memory backends
+      can answer, so with them each message is delivered exactly once. An SMTP server
+      cannot be asked: there a kill in that window (a few milliseconds per message) can
+      deliver a message twice, with the same Message-ID, which mail programs use to show
+      it once. That is at least once, not exactly once, and this docstring says so.
+    """
+    timeout = _claim_timeout()
+    delivered = 0
+    connection = get_connection()
+    for message in OutboxMessage.objects.filter(delivered_at__isnull=True).order_by("pk")[:limit]:
+        stale = timezone.now() - timeout
+        claimable = Q(attempted_at__isnull=True) | Q(attempted_at__lt=stale)
+        claimed = OutboxMessage.objects.filter(
+            claimable, pk=message.pk, delivered_at__isnull=True
+        ).update(attempted_at=timezone.now(), attempts=F("attempts") + 1)
+        if not claimed:
+            continue
+        if not (message.attempts and _backend_has(connection, message.message_id)):
+            EmailMessage(
+                subject=message.subject,
+                body=message.body,
+                to=[message.to],
+                headers={"Message-ID": message.message_id},
+                connection=connection,
+            ).send()
+        OutboxMessage.objects.filter(pk=message.pk).update(delivered_at=timezone.now())
+        delivered += 1
+    return delivered
+
+
+def _backend_has(connection: object, message_id: str) -> bool:
+    """Whether the e-mail backend already holds a message with this Message-ID, if it can tell."""
+    if isinstance(connection, MemoryBackend):
+        return any(
+            m.extra_headers.get("Message-ID") == message_id for m in getattr(mail, "outbox", [])
         )
-        Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
-        sent += 1
-    return sent
+    if isinstance(connection, FileBackend):
+        needle = f"Message-ID: {message_id}".encode()
+        return any(
+            needle in path.read_bytes()
+            for path in Path(connection.file_path).glob("*")
+            if path.is_file()
+        )
+    return False
 
 
 def reminders_for(user: object) -> list[Reminder]:

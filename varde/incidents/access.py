@@ -1,0 +1,81 @@
+"""The one way to reach incidents: need-to-know, 404 for everyone else, every read audited.
+
+An incident is seen by whoever reported it, the leadership (principal, deputy) of
+its school, and the adult the pupil chose for the follow-up. Nobody else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from varde.audit.models import AuditAction
+from varde.audit.services import AuditSubject, audit_record, audit_record_many
+from varde.incidents.models import FollowUp, Incident
+from varde.people.access import id_or_404
+
+
+def incidents_visible_to(user: Any) -> QuerySet[Incident]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Incident.objects.none()
+    return Incident.objects.filter(
+        Q(reported_by=user)
+        | Q(school_id__in=user.leadership_school_ids())
+        | Q(follow_up__adult=user)
+    ).distinct()
+
+
+def incident_subject(incident: Incident) -> AuditSubject:
+    return AuditSubject(
+        incident.pk, incident.pupil_id, incident.school_id, incident.municipality_id
+    )
+
+
+def incident_for_user(user: Any, pk: object, *, reason: str) -> Incident:
+    incident = (
+        incidents_visible_to(user)
+        .select_related("pupil", "school", "reported_by", "case", "avert_by")
+        .filter(pk=id_or_404(pk))
+        .first()
+    )
+    if incident is None:
+        raise Http404
+    subject = incident_subject(incident)
+    audit_record(
+        actor=user,
+        action=AuditAction.READ,
+        object_type="incident",
+        object_id=subject.object_id,
+        pupil_id=subject.pupil_id,
+        school_id=subject.school_id,
+        municipality_id=subject.municipality_id,
+        reason=reason,
+    )
+    return incident
+
+
+def incidents_shown(user: Any, incidents: list[Incident], *, reason: str) -> None:
+    """Audit that a list of incidents was shown, one entry per incident."""
+    if incidents:
+        audit_record_many(
+            actor=user,
+            action=AuditAction.READ,
+            object_type="incident",
+            subjects=[incident_subject(i) for i in incidents],
+            reason=reason,
+        )
+
+
+def follow_up_for_user(user: Any, pk: object, *, reason: str) -> FollowUp:
+    """A follow-up, through its incident: the same people see both."""
+    follow_up = (
+        FollowUp.objects.filter(pk=id_or_404(pk), incident__in=incidents_visible_to(user))
+        .select_related("incident", "adult")
+        .first()
+    )
+    if follow_up is None:
+        raise Http404
+    follow_up.incident = incident_for_user(user, follow_up.incident_id, reason=reason)
+    return follow_up

@@ -1,0 +1,76 @@
+"""Reads about incidents: deadlines in school days, lists, and counts for insights."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from varde.incidents.models import Incident
+from varde.lib.holidays import is_public_holiday
+
+
+def is_school_day(day: dt.date) -> bool:
+    """Monday to Friday, except public holidays. School holidays are not known to Varde."""
+    return day.weekday() < 5 and not is_public_holiday(day)
+
+
+def school_day_after(day: dt.date, *, days: int = 1) -> dt.date:
+    """The school day `days` school days after `day` (a Friday's next school day is Monday)."""
+    current = day
+    for _ in range(max(days, 0)):
+        current += dt.timedelta(days=1)
+        while not is_school_day(current):
+            current += dt.timedelta(days=1)
+    return current
+
+
+def follow_up_due_on(*, started_at: dt.datetime, deadline_days: int | None) -> dt.date:
+    """The follow-up's day, counted in Oslo days from when the incident started."""
+    return school_day_after(timezone.localdate(started_at), days=deadline_days or 1)
+
+
+def incidents_for_leadership(*, user: Any) -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(school_id__in=user.leadership_school_ids())
+        .select_related("school", "pupil", "reported_by", "follow_up", "follow_up__adult")
+        .order_by("-started_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class IncidentCount:
+    month: dt.date
+    school_id: int
+    school_name: str
+    kind: str
+    count: int
+
+
+def incident_counts(
+    *, municipality_id: int, since: dt.datetime, until: dt.datetime
+) -> list[IncidentCount]:
+    """Incidents per month (Oslo), school and kind, from `since` up to `until`. No personal data."""
+    rows = (
+        Incident.objects.filter(
+            municipality_id=municipality_id, started_at__gte=since, started_at__lt=until
+        )
+        .annotate(month=TruncMonth("started_at", tzinfo=timezone.get_default_timezone()))
+        .values("month", "school_id", "school__name", "kind")
+        .annotate(count=Count("pk"))
+        .order_by("month", "school__name", "kind")
+    )
+    return [
+        IncidentCount(
+            month=row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"],
+            school_id=row["school_id"],
+            school_name=row["school__name"],
+            kind=row["kind"],
+            count=row["count"],
+        )
+        for row in rows
+    ]
