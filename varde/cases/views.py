@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -47,6 +48,9 @@ from varde.cases.services import (
     parents_contact_record,
     parents_decide,
 )
+from varde.incidents.access import incident_for_worry
+from varde.incidents.selectors import worry_initial
+from varde.incidents.services import incident_attach_case
 from varde.people.access import pupil_for_user
 from varde.people.models import User
 
@@ -55,9 +59,13 @@ from varde.people.models import User
 @require_http_methods(["GET", "POST"])
 def worry_open(request: HttpRequest, pupil_pk: int) -> HttpResponse:
     pupil = pupil_for_user(request.user, pupil_pk, reason=_("Ny undring"))
-    form = WorryForm(request.POST or None)
+    incident = incident_for_worry(request.user, pupil, request.GET.get("hendelse"))
+    form = WorryForm(request.POST or None, initial=worry_initial(incident))
     if request.method == "POST" and form.is_valid():
-        case = case_open(actor=request.user, pupil=pupil, **form.cleaned_data)
+        with transaction.atomic():
+            case = case_open(actor=request.user, pupil=pupil, **form.cleaned_data)
+            if incident is not None:
+                incident_attach_case(actor=request.user, incident=incident, case=case)
         messages.success(request, _("Undringen er registrert. Du eier saken."))
         return redirect("cases:case", pk=case.pk)
     return render(request, "cases/worry_open.html", {"pupil": pupil, "form": form})

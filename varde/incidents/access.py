@@ -79,3 +79,12 @@ def follow_up_for_user(user: Any, pk: object, *, reason: str) -> FollowUp:
         raise Http404
     follow_up.incident = incident_for_user(user, follow_up.incident_id, reason=reason)
     return follow_up
+
+
+def incident_for_worry(user: Any, pupil: Any, raw: str | None) -> Incident | None:
+    """The incident a new worry is opened from (?hendelse=), if the user may see it and it is
+    about this pupil and not attached to a case yet; otherwise none, and the form starts empty."""
+    if not raw or not raw.isdigit():
+        return None
+    found = incidents_visible_to(user).filter(pk=raw, pupil=pupil, case__isnull=True).first()
+    return incident_for_user(user, found.pk, reason="Ny undring fra hendelse") if found else None

@@ -74,3 +74,25 @@ def incident_counts(
         )
         for row in rows
     ]
+
+
+def worry_initial(incident: Incident | None) -> dict[str, Any]:
+    """The worry form filled in from the incident: what happened, when, and who knows."""
+    if incident is None:
+        return {}
+    from django.utils.translation import gettext as _
+
+    started = timezone.localtime(incident.started_at)
+    lines = [f"{started:%d.%m.%Y %H:%M}: {incident.get_kind_display()}."]
+    if incident.notes:
+        lines.append(incident.notes)
+    ticks = incident.ticks.select_related("done_by").order_by("done_at")
+    lines += [f"{timezone.localtime(t.done_at):%H:%M} {t.key}: {t.note}" for t in ticks if t.note]
+    people = {incident.reported_by.full_name, *(t.done_by.full_name for t in ticks)}
+    return {
+        "observed": "\n".join(lines),
+        "observed_on": started.strftime("%d.%m.%Y"),
+        "seriousness": 4,
+        "who_knows": _("Registrert som hendelse i Varde av %(who)s.")
+        % {"who": ", ".join(sorted(people))},
+    }
