@@ -31,6 +31,12 @@ def start_context(request: HttpRequest) -> dict[str, Any]:
         "municipality": municipality,
         "document": document,
         "routines": document.routines if document else [],
+        # The acute routines, one tap away for staff of a school.
+        "acute_routines": [
+            r["key"]
+            for r in (document.routines if document and user.school_ids() else [])
+            if r.get("key") in ("intoxicated", "drug_sale")
+        ],
         "assignments": user.assignments,
         "is_leader": user.has_role(*LEADERSHIP_ROLES),
         "is_admin": user.has_role(Role.MUNICIPAL_ADMIN),
