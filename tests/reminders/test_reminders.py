@@ -117,3 +117,20 @@ def test_the_periodic_round_can_run_twice_and_be_scheduled_once(world):
     from django_tasks_db.models import DBTaskResult
 
     assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+
+def test_a_closed_case_not_archived_reminds_owner_and_leadership_after_the_plans_days(world):
+    from varde.cases.models import Case
+
+    closed = timezone.now()
+    Case.objects.filter(pk=world.case.pk).update(status="closed", closed_at=closed)
+    day = timezone.localdate(closed) + dt.timedelta(days=60)
+    with time_machine.travel(oslo(day - dt.timedelta(days=1)), tick=False):
+        reminders_collect()
+    assert not Reminder.objects.filter(key=f"archive:{world.case.pk}").exists()
+    with time_machine.travel(oslo(day), tick=False):
+        reminders_collect()
+    reminded = set(
+        Reminder.objects.filter(key=f"archive:{world.case.pk}").values_list("user", flat=True)
+    )
+    assert reminded == {world.teacher.pk, world.principal.pk}

@@ -115,6 +115,29 @@ def _due_handovers() -> list[Due]:
     ]
 
 
+def _due_archives(today: dt.date) -> list[Due]:
+    """Closed cases never archived: the owner and leadership, after the plan's days."""
+    rules: dict[int, CaseRules] = {}
+    leaders = leaders_by_school()
+    found: list[Due] = []
+    closed = Case.objects.filter(
+        status=Case.Status.CLOSED, archived_at__isnull=True, closed_at__isnull=False
+    ).values_list("pk", "municipality_id", "school_id", "owner_id", "closed_at")
+    for pk, municipality_id, school_id, owner_id, closed_at in closed:
+        if municipality_id not in rules:
+            rules[municipality_id] = case_rules(municipality_id=municipality_id)
+        due = timezone.localdate(closed_at) + dt.timedelta(
+            days=rules[municipality_id].closed_unarchived_days
+        )
+        if due > today:
+            continue
+        url = reverse("cases:archive", args=[pk])
+        subject = _("En avsluttet sak er ikke arkivert")
+        for user_id in {owner_id, *leaders.get(school_id, [])}:
+            found.append(Due(user_id, f"archive:{pk}", subject, url, due))
+    return found
+
+
 def _due_incidents(now: dt.datetime) -> list[Due]:
     from varde.incidents.reminders import incidents_due
 
@@ -126,7 +149,13 @@ def reminders_collect(*, now: dt.datetime | None = None) -> int:
     """Create the reminders that are due; retire those whose step is done. Returns new rows."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    due = _due_for_cases(today) + _due_measures(today) + _due_handovers() + _due_incidents(now)
+    due = (
+        _due_for_cases(today)
+        + _due_measures(today)
+        + _due_handovers()
+        + _due_archives(today)
+        + _due_incidents(now)
+    )
     existing = set(Reminder.objects.filter(done_at__isnull=True).values_list("user_id", "key"))
     wanted = {(d.user_id, d.key) for d in due}
     new = [
