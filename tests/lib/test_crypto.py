@@ -98,19 +98,22 @@ def test_the_token_does_not_contain_the_plaintext(keys_file: Path) -> None:
 @pytest.mark.proof("Tampered ciphertext refused")
 @PROPERTY
 @given(data=st.data())
-def test_it_refuses_a_token_with_any_character_changed(keys_file: Path, data) -> None:
+def test_it_refuses_a_token_with_any_character_changed(
+    keys_file: Path, data, proof_figures
+) -> None:
     token = encrypt_text("Samtale med foresatte", context=CONTEXT)
     index = data.draw(st.integers(0, len(token) - 1))
     alphabet = [chr(c) for c in range(32, 127) if chr(c) != token[index]]
     tampered = token[:index] + data.draw(st.sampled_from(alphabet)) + token[index + 1 :]
     with pytest.raises(DecryptionError):
         decrypt_text(tampered, context=CONTEXT)
+    proof_figures.add(inputs=1, faults=1, checked=1)
 
 
 @pytest.mark.proof("Tampered ciphertext refused")
 @PROPERTY
 @given(data=st.data())
-def test_it_refuses_a_token_with_any_byte_changed(keys_file: Path, data) -> None:
+def test_it_refuses_a_token_with_any_byte_changed(keys_file: Path, data, proof_figures) -> None:
     token = encrypt_text("Samtale med foresatte", context=CONTEXT)
     prefix, payload = token.rsplit(":", 1)
     raw = bytearray(base64.urlsafe_b64decode(payload))
@@ -119,6 +122,7 @@ def test_it_refuses_a_token_with_any_byte_changed(keys_file: Path, data) -> None
     tampered = f"{prefix}:{base64.urlsafe_b64encode(bytes(raw)).decode()}"
     with pytest.raises(DecryptionError):
         decrypt_text(tampered, context=CONTEXT)
+    proof_figures.add(inputs=1, faults=1, checked=1)
 
 
 @pytest.mark.proof("Tampered ciphertext refused")
@@ -335,7 +339,7 @@ def test_an_unattached_field_refuses_to_guess_a_context(keys_file: Path) -> None
 
 @pytest.mark.proof("Encryption at rest")
 @pytest.mark.django_db(transaction=True)
-def test_a_canary_never_reaches_the_raw_database(keys_file: Path) -> None:
+def test_a_canary_never_reaches_the_raw_database(keys_file: Path, proof_figures) -> None:
     canary = f"KANARI-{uuid.uuid4()}"
     field = EncryptedTextField(context="tests.canary.body")
     token = encrypt_text(canary, context="tests.canary.body")
@@ -356,6 +360,8 @@ def test_a_canary_never_reaches_the_raw_database(keys_file: Path) -> None:
         assert token.encode() in raw
         assert canary.encode() not in raw
         assert canary.encode("utf-16-le") not in raw
+        proof_figures.add(checked=len(stored), inputs=1)
+        proof_figures.note("raw bytes scanned", len(raw))
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE canary")
