@@ -23,7 +23,7 @@ from varde.cases.models import Case, Conversation
 from varde.cases.services import conversation_plan
 from varde.people.models import User
 
-EXAMPLES = scale(30, 1000)
+EXAMPLES = scale(20, 1000)
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
