@@ -165,6 +165,7 @@ def test_no_input_to_any_form_gives_a_server_error(world, form, proof_figures):
     assert set(statuses) <= {200, 302, 400, 403, 404, 405, 409, 413}
 
 
+@pytest.mark.proof("Every form fuzzed")
 def test_an_import_file_of_any_bytes_gives_no_server_error(world, proof_figures):
     client = client_for(world, "municipal_admin")
     tried = 0
