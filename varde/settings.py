@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "varde.cases",
     "varde.incidents",
     "varde.reminders",
+    "varde.yearplan",
     "varde.web",
 ]
 

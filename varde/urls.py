@@ -8,6 +8,7 @@ urlpatterns = [
     path("ansatt/", include("varde.people.urls")),
     path("ansatt/", include("varde.cases.urls")),
     path("ansatt/", include("varde.incidents.urls")),
+    path("", include("varde.yearplan.urls")),
     path("konto/oidc/", include("varde.lib.oidc")),
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -95,7 +95,51 @@ def _records_for_the_matrix(world: Any) -> dict[str, object]:
         question="Hvordan starter jeg samtalen med eleven?",
         anonymous=True,
     )
-    return {"$consent": consent.pk, "$advice": advice.pk}
+    return {"$consent": consent.pk, "$advice": advice.pk, **_yearplan_records(world)}
+
+
+def _yearplan_records(world: Any) -> dict[str, object]:
+    """Next school year rolled out at Lunner ungdomsskole, a meeting in Gran, calendar feeds,
+    and a school nurse in Gran."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.world import grant, make_user
+    from varde.yearplan.models import YearEvent
+    from varde.yearplan.selectors import school_year_of
+    from varde.yearplan.services import calendar_feed_create, calendar_feed_revoke, yearplan_roll
+
+    year = school_year_of(timezone.localdate()) + 1
+    yearplan_roll(actor=world.slt, school=world.school, school_year=year)
+    gran_event = YearEvent(
+        school=world.gran_school,
+        school_year=year,
+        template_key="gran_parent_meeting",
+        grade=8,
+        kind=YearEvent.Kind.PARENT_MEETING,
+        title="Foreldremøte",
+        theme="Utsett!",
+        called_by="Rektor",
+        starts_at=timezone.now() + dt.timedelta(days=300),
+    )
+    gran_event.full_clean()
+    gran_event.save()
+    _feed, token = calendar_feed_create(actor=world.teacher, school=world.school)
+    old, old_token = calendar_feed_create(actor=world.teacher)
+    calendar_feed_revoke(actor=world.teacher, feed=old)
+    slt_feed, _token = calendar_feed_create(actor=world.slt)
+    nurse = make_user("gro@gran.test", "Gro Helsesykepleier")
+    grant(nurse, "school_nurse", school=world.gran_school)
+    return {
+        "$year_event": YearEvent.objects.filter(school=world.school).first().pk,
+        "$gran_year_event": gran_event.pk,
+        "$feed_token": token,
+        "$revoked_feed_token": old_token,
+        "$feed": slt_feed.pk,
+        "$kjentmann_role": world.kjentmann.role_assignments.get(role="kjentmann").pk,
+        "$gran_nurse_role": nurse.role_assignments.get().pk,
+    }
 
 
 def resolve_kwargs(kwargs: dict[str, Any] | None, values: dict[str, object]) -> dict[str, object]:

@@ -237,6 +237,8 @@ def validate_plan(content: Any) -> None:
         check.blocks(f"attachments[{attachment.get('key')}].blocks", attachment.get("blocks"))
 
     _validate_casework(check, document, content.get("casework"))
+    _validate_yearplan(check, content.get("yearplan"))
+    _validate_coordination(check, document, content.get("coordination"))
 
     if check.errors:
         raise PlanInvalid(check.errors)
@@ -316,6 +318,82 @@ def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -
         0,
         3650,
     )
+
+
+YEARPLAN_KINDS = {"parent_meeting", "pupil_talk"}
+
+
+def _validate_yearplan(check: _Checker, yearplan: Any) -> None:
+    """The year plan template: what each meeting is, for which grades, and when it is suggested."""
+    yearplan = check.mapping("yearplan", yearplan)
+    check.number("yearplan.remind_days_before", yearplan.get("remind_days_before"), 0, 90)
+    for entry in check.items("yearplan.events", yearplan.get("events")):
+        here = f"yearplan.events[{entry.get('key')}]"
+        if entry.get("kind") not in YEARPLAN_KINDS:
+            check.fail(f"{here}.kind", _("må være parent_meeting eller pupil_talk."))
+        check.text(f"{here}.title", entry.get("title"))
+        check.text(f"{here}.theme", entry.get("theme"))
+        check.text(f"{here}.called_by", entry.get("called_by"))
+        grades = entry.get("grades")
+        if not isinstance(grades, list) or not grades:
+            check.fail(f"{here}.grades", _("må være en liste med trinn fra 1 til 13."))
+        else:
+            for grade in grades:
+                check.number(f"{here}.grades", grade, 1, 13)
+        month = entry.get("month")
+        check.number(f"{here}.month", month, 1, 12)
+        if month == 7 or month is None:
+            check.fail(f"{here}.month", _("må være en måned i skoleåret (august–juni)."))
+        check.number(f"{here}.day", entry.get("day"), 1, 28)
+        check.number(f"{here}.duration_minutes", entry.get("duration_minutes"), 15, 600)
+        time = entry.get("time")
+        if time is not None and not _is_clock(time):
+            check.fail(f"{here}.time", _("må være et klokkeslett, for eksempel «18:00»."))
+        for index, item in enumerate(
+            check.dicts(f"{here}.contributors", entry.get("contributors"))
+        ):
+            check.text(f"{here}.contributors[{index + 1}].who", item.get("who"))
+            check.text(f"{here}.contributors[{index + 1}].what", item.get("what"))
+
+
+def _is_clock(value: Any) -> bool:
+    parts = str(value).split(":")
+    return (
+        len(parts) == 2
+        and all(p.isdigit() and len(p) == 2 for p in parts)
+        and int(parts[0]) < 24
+        and int(parts[1]) < 60
+    )
+
+
+def _validate_coordination(check: _Checker, document: PlanDocument, coordination: Any) -> None:
+    """SLT's coordinating level: the police council's priority areas, the SLT team, the routine."""
+    coordination = check.mapping("coordination", coordination)
+    council = check.mapping("coordination.police_council", coordination.get("police_council"))
+    check.text("coordination.police_council.period", council.get("period"), required=False)
+    areas = council.get("priority_areas") or []
+    if not isinstance(areas, list) or not all(isinstance(a, str) and a.strip() for a in areas):
+        check.fail("coordination.police_council.priority_areas", _("må være en liste med tekster."))
+    team = check.mapping("coordination.slt_team", coordination.get("slt_team"))
+    for index, member in enumerate(
+        check.dicts("coordination.slt_team.members", team.get("members"))
+    ):
+        here = f"coordination.slt_team.members[{index + 1}]"
+        check.text(f"{here}.role", member.get("role"))
+        if member.get("service") is not None and document.service(str(member["service"])) is None:
+            check.fail(
+                f"{here}.service",
+                _("finner ikke tjenesten «%(key)s».") % {"key": member["service"]},
+            )
+    routine = coordination.get("routine")
+    if routine is not None:
+        keys = {
+            a.get("key") for a in document.content.get("attachments") or [] if isinstance(a, dict)
+        }
+        if routine not in keys:
+            check.fail(
+                "coordination.routine", _("finner ikke vedlegget «%(key)s».") % {"key": routine}
+            )
 
 
 STEP_FORMS = {"tick", "police_call", "follow_up"}

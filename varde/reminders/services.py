@@ -144,6 +144,12 @@ def _due_incidents(now: dt.datetime) -> list[Due]:
     return incidents_due(now=now)
 
 
+def _due_yearplan(now: dt.datetime) -> list[Due]:
+    from varde.yearplan.reminders import yearplan_due
+
+    return yearplan_due(now=now)
+
+
 @transaction.atomic
 def reminders_collect(*, now: dt.datetime | None = None) -> int:
     """Create the reminders that are due; retire those whose step is done. Returns new rows."""
@@ -155,6 +161,7 @@ def reminders_collect(*, now: dt.datetime | None = None) -> int:
         + _due_handovers()
         + _due_archives(today)
         + _due_incidents(now)
+        + _due_yearplan(now)
     )
     existing = set(Reminder.objects.filter(done_at__isnull=True).values_list("user_id", "key"))
     wanted = {(d.user_id, d.key) for d in due}

@@ -11,6 +11,7 @@ from varde.people.roles import LEADERSHIP_ROLES, Role
 from varde.plan.document import PlanDocument
 from varde.plan.selectors import plan_current
 from varde.reminders.services import reminders_for
+from varde.yearplan.selectors import routines_unread
 
 
 def staff_municipality(user: Any) -> Municipality | None:
@@ -41,6 +42,7 @@ def start_context(request: HttpRequest) -> dict[str, Any]:
         "is_leader": user.has_role(*LEADERSHIP_ROLES),
         "is_admin": user.has_role(Role.MUNICIPAL_ADMIN),
         "sees_pupils": user.sees_pupil_data(),
+        "routines_unread": routines_unread(user=user, version=version),
     }
 
 
