@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "varde.plan",
     "varde.cases",
     "varde.incidents",
+    "varde.insights",
     "varde.reminders",
     "varde.yearplan",
     "varde.web",

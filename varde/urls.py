@@ -8,6 +8,7 @@ urlpatterns = [
     path("ansatt/", include("varde.people.urls")),
     path("ansatt/", include("varde.cases.urls")),
     path("ansatt/", include("varde.incidents.urls")),
+    path("ansatt/innsikt/", include("varde.insights.urls")),
     path("", include("varde.yearplan.urls")),
     path("konto/oidc/", include("varde.lib.oidc")),
     path("konto/", include("allauth.urls")),
