@@ -300,3 +300,29 @@ def test_staff_without_a_need_to_know_get_404_on_every_workflow_page(client, wor
     client.force_login(getattr(world, persona))
     assert client.get(f"/ansatt/saker/{world.case.pk}/{path}").status_code == 404
     assert client.post(f"/ansatt/saker/{world.case.pk}/{path}", {}).status_code == 404
+
+
+def test_two_records_of_the_same_conversation_the_second_is_told_and_nothing_is_lost(client, world):
+    from varde.cases.services import conversation_plan, conversation_record
+
+    conversation_plan(
+        actor=world.teacher, case=world.case, planned_for=timezone.now(), attendees="Tina"
+    )
+    conversation = conversation_record(
+        actor=world.teacher, case=world.case, what_was_said="a", pupil_view="b", weighing="c"
+    )
+    url = f"/ansatt/saker/{world.case.pk}/samtale/"
+    first = client.__class__()
+    first.force_login(world.teacher)
+    second = client.__class__()
+    second.force_login(world.principal)
+    fields = {"step": "record", "version": conversation.version, "weighing": "Vektlagt."}
+    response = first.post(url, {**fields, "what_was_said": "Tinas", "pupil_view": "Tinas syn"})
+    assert response.status_code == 302
+    response = second.post(url, {**fields, "what_was_said": "Ritas", "pupil_view": "Ritas syn"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Noen andre har lagret samtalen" in page
+    assert "Tinas syn" in page and "Ritas syn" in page
+    conversation.refresh_from_db()
+    assert conversation.pupil_view == "Tinas syn"

@@ -86,6 +86,7 @@ class ConversationRecordForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class HandoverForm(StyledForm):

@@ -115,12 +115,24 @@ class ConversationNotPlanned(ValueError):
 
 @transaction.atomic
 def conversation_record(
-    *, actor: Any, case: Case, what_was_said: str, pupil_view: str, weighing: str
+    *,
+    actor: Any,
+    case: Case,
+    what_was_said: str,
+    pupil_view: str,
+    weighing: str,
+    version: int | None = None,
 ) -> Conversation:
-    """Record the conversation, with the pupil's view in the pupil's own words."""
+    """Record the conversation, with the pupil's view in the pupil's own words.
+
+    With ``version`` (the one the user's form was opened at), a save over
+    someone else's newer record is refused instead of overwriting it.
+    """
     conversation = Conversation.objects.select_for_update().filter(case=case).first()
     if conversation is None:
         raise ConversationNotPlanned
+    if version is not None and conversation.version != version:
+        raise CaseChanged
     conversation.held_at = conversation.held_at or timezone.now()
     conversation.what_was_said = what_was_said
     conversation.pupil_view = pupil_view

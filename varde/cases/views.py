@@ -132,6 +132,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
             "what_was_said": existing.what_was_said if existing else "",
             "pupil_view": existing.pupil_view if existing else "",
             "weighing": existing.weighing if existing else "",
+            "version": existing.version if existing else None,
         },
     )
     if request.method == "POST":
@@ -144,6 +145,17 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
                 conversation_record(actor=request.user, case=case, **record_form.cleaned_data)
             except ConversationNotPlanned:
                 messages.error(request, _("Planlegg samtalen først: når og hvem deltar."))
+            except CaseChanged:
+                existing.refresh_from_db()
+                record_form.add_error(
+                    None,
+                    _(
+                        "Noen andre har lagret samtalen mens du skrev. Din tekst står i feltene; "
+                        "den lagrede står over skjemaet. Slå dem sammen og lagre igjen."
+                    ),
+                )
+                record_form.data = record_form.data.copy()
+                record_form.data["version"] = str(existing.version)
             else:
                 messages.success(request, _("Samtalen er registrert."))
                 return redirect("cases:case", pk=case.pk)
