@@ -96,7 +96,9 @@ def protect(values: list[list[int]]) -> Protected:
         line = _line_with_one_hidden(states) or _lines_of_exposed_entry(full, states)
         if line is None:
             break
-        pick = _next_to_hide(full, states, line)
+        pick = _next_to_hide(full, states, line) or _next_to_hide(
+            full, states, _lines_with_hidden(states)
+        )
         if pick is None:
             return _withheld(full)
         states[pick[0]][pick[1]] = State.HIDDEN
@@ -132,6 +134,18 @@ def _line_with_one_hidden(states: list[list[State]]) -> list[Position] | None:
         if len(hidden) == 1:
             return line
     return None
+
+
+def _lines_with_hidden(states: list[list[State]]) -> list[Position]:
+    """Every entry of every line that has a hidden entry: where to look when the lines
+    through an exposed entry have nothing left to hide, since it is then worked out
+    through other lines."""
+    return [
+        p
+        for line in lines(len(states), len(states[0]))
+        if any(states[r][c] is not State.SHOWN for r, c in line)
+        for p in line
+    ]
 
 
 def _lines_of_exposed_entry(
