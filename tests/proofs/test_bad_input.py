@@ -68,6 +68,18 @@ def planned(world) -> None:
     )
 
 
+def asked(world) -> None:
+    from varde.cases.advice import advice_ask
+
+    world.fuzz_question = advice_ask(
+        actor=world.teacher, case=world.case, adviser=world.kjentmann, question="Hva gjør jeg?"
+    )
+
+
+def case_path(tail: str) -> Callable[[object], str]:
+    return lambda w: f"/ansatt/saker/{w.case.pk}/{tail}"
+
+
 FORMS = [
     Form("login", "anonymous", lambda w: "/konto/login/", ("login", "password")),
     Form(
@@ -118,6 +130,54 @@ FORMS = [
         lambda w: f"/ansatt/brukere/{w.teacher2.pk}/aktiv/",
         ("active",),
     ),  # fmt: skip
+    Form(
+        "parents decision",
+        "teacher_owner",
+        case_path("foresatte/"),
+        ("choice", "obligations", "pupil_wishes", "maturity", "reason"),
+        fixed=(("step", "decide"),),
+    ),
+    Form(
+        "parents contact",
+        "teacher_owner",
+        case_path("foresatte/"),
+        ("at", "with_whom", "channel", "summary"),
+        fixed=(("step", "contact"),),
+    ),
+    Form("decision", "teacher_owner", case_path("beslutning/"), ("key", "reason", "version")),
+    Form(
+        "new measure",
+        "teacher_owner",
+        case_path("tiltak/"),
+        ("description", "goal", "responsible", "evaluate_on"),
+    ),
+    Form("handover", "teacher_owner", case_path("overfor/"), ("to_user", "message")),
+    Form("coordinator", "principal", case_path("koordinator/"), ("user",)),
+    Form(
+        "consent",
+        "teacher_owner",
+        case_path("samtykke/"),
+        ("service", "giver", "giver_name", "scope", "valid_from", "valid_until"),
+    ),
+    Form(
+        "invite", "teacher_owner", case_path("deltakere/"), ("user", "legal_basis", "legal_reason")
+    ),
+    Form(
+        "referral",
+        "teacher_owner",
+        lambda w: f"/ansatt/saker/{w.case.pk}/henvisning/?tjeneste=bup",
+        ("confirmed", "legal_basis", "reason"),
+    ),
+    Form(
+        "advice question", "teacher_owner", case_path("rad/"), ("adviser", "question", "anonymous")
+    ),
+    Form(
+        "advice answer",
+        "kjentmann",
+        lambda w: f"/ansatt/rad/{w.fuzz_question.pk}/",
+        ("answer",),
+        setup=asked,
+    ),
     Form("pupil search", "teacher_owner", lambda w: "/ansatt/elever/", ("q", "grade")),
     Form(
         "plan editor", "municipal_admin", lambda w: "/ansatt/plan/rediger/", ("text", "change_note")
