@@ -41,6 +41,7 @@ def start_context(request: HttpRequest) -> dict[str, Any]:
         "assignments": user.assignments,
         "is_leader": user.has_role(*LEADERSHIP_ROLES),
         "is_admin": user.has_role(Role.MUNICIPAL_ADMIN),
+        "sees_trends": user.has_role(Role.MUNICIPAL_ADMIN, Role.SLT_COORDINATOR, *LEADERSHIP_ROLES),
         "sees_pupils": user.sees_pupil_data(),
         "routines_unread": routines_unread(user=user, version=version),
     }
