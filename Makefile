@@ -10,7 +10,7 @@ DEMO ?=
 PYTEST_ARGS ?=
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: screenshots run test install install-test system-test-deps setup migrate messages proofs clean
+.PHONY: bench screenshots run test install install-test system-test-deps setup migrate messages proofs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,15 @@ run: setup
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn varde.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips 127.0.0.1
+
+# Load one scale of generated data, serve it with gunicorn and drive it with locust:
+# SCALE=municipality|county|national USERS=50 DURATION=60s [DATABASE_URL=postgres://...]
+bench: $(VENV)/.installed-bench
+	$(PY) bench/run.py
+
+$(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e ".[bench]"
+	touch $@
 
 test: install-test
 	$(PY) manage.py compilemessages -v0 --ignore=.venv

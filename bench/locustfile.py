@@ -1,0 +1,94 @@
+"""A mix of staff using Varde, and the floor: the smallest page the same stack serves.
+
+Reads the signed-in staff from BENCH_PEOPLE (written by prepare.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import threading
+
+from locust import HttpUser, between, task
+
+PEOPLE = json.load(open(os.environ["BENCH_PEOPLE"], encoding="utf-8"))
+_next = itertools.count()
+_lock = threading.Lock()
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+class Staff(HttpUser):
+    wait_time = between(0.5, 2)
+
+    def on_start(self) -> None:
+        with _lock:
+            self.person = PEOPLE[next(_next) % len(PEOPLE)]
+        self.client.cookies.set("sessionid", self.person["session"])
+        self.cases = self.person["cases"]
+        self.n = 0
+
+    def case(self) -> int | None:
+        self.n += 1
+        return self.cases[self.n % len(self.cases)] if self.cases else None
+
+    @task(6)
+    def floor(self) -> None:
+        self.client.get("/healthz", name="floor /healthz")
+
+    @task(4)
+    def start_page(self) -> None:
+        self.client.get("/ansatt/", name="start page")
+
+    @task(3)
+    def case_list(self) -> None:
+        self.client.get("/ansatt/saker/", name="case list")
+
+    @task(3)
+    def case_page(self) -> None:
+        pk = self.case()
+        if pk:
+            self.client.get(f"/ansatt/saker/{pk}/", name="case page")
+
+    @task(1)
+    def record_conversation(self) -> None:
+        pk = self.case()
+        if not pk:
+            return
+        page = self.client.get(f"/ansatt/saker/{pk}/samtale/", name="conversation form").text
+        token, version = TOKEN.search(page), VERSION.search(page)
+        if not token:
+            return
+        with self.client.post(
+            f"/ansatt/saker/{pk}/samtale/",
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "step": "record",
+                "what_was_said": "Vi snakket om hvordan det går på skolen.",
+                "pupil_view": "Det går bedre nå.",
+                "weighing": "Elevens syn er lagt stor vekt på.",
+                "version": version.group(1) if version else "",
+            },
+            headers={"Referer": f"{self.host}/ansatt/saker/{pk}/samtale/"},
+            name="record conversation",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            # Saved means a redirect to the case; the form again means it was refused.
+            if response.status_code != 302:
+                response.failure(f"not saved: {response.status_code}")
+
+    @task(2)
+    def call_now(self) -> None:
+        self.client.get("/k/lunner/ring/", name="who to call now")
+
+    @task(2)
+    def year_plan(self) -> None:
+        self.client.get("/ansatt/arshjul/", name="year plan")
+
+    @task(1)
+    def insights(self) -> None:
+        if self.person["role"] == "principal":
+            self.client.get("/ansatt/innsikt/", name="insights")

@@ -1,0 +1,143 @@
+"""`make bench`: serve Varde the way `make run` does, fill it with one scale of generated
+data, drive it with locust and compare every page's median with the floor's.
+
+Environment: SCALE (municipality), USERS (50), DURATION (60s), WORKERS (3), DATABASE_URL
+(SQLite in a temporary data directory when unset), SEED (1).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+FLOOR = "floor /healthz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"bench: the app did not answer on {url}")
+
+
+def report(stats_csv: Path) -> None:
+    with stats_csv.open(encoding="utf-8") as rows:
+        stats = [row for row in csv.DictReader(rows) if row["Name"] != "Aggregated"]
+    floor = next(float(row["50%"]) for row in stats if row["Name"] == FLOOR)
+    print(
+        f"{'page':<22}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'p50/floor':>11}"
+    )
+    worst, errors = 0.0, 0
+    for row in sorted(stats, key=lambda r: r["Name"]):
+        p50 = float(row["50%"])
+        ratio = p50 / floor if floor else float("inf")
+        failures = int(row["Failure Count"])
+        errors += failures
+        if row["Name"] != FLOOR:
+            worst = max(worst, ratio)
+        print(
+            f"{row['Name']:<22}{float(row['Requests/s']):>8.1f}{p50:>9.0f}{float(row['95%']):>9.0f}"
+            f"{float(row['99%']):>9.0f}{failures:>8}{ratio:>10.1f}x"
+        )
+    print(f"bench: worst p50 ratio {worst:.1f}, errors {errors}")
+
+
+def main() -> None:
+    scale = os.environ.get("SCALE", "municipality")
+    users = os.environ.get("USERS", "50")
+    duration = os.environ.get("DURATION", "60s")
+    workers = os.environ.get("WORKERS", "3")
+    port = free_port()
+    data = Path(tempfile.mkdtemp(prefix="varde-bench-"))
+    env = {
+        **os.environ,
+        "VARDE_DATA_DIR": str(data),
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "DJANGO_SETTINGS_MODULE": "varde.settings",
+    }
+    print(f"bench: {scale} scale, data in {data}", file=sys.stderr)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_plan", "varde/plan/content/lunner.yaml")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    manage(env, "generate", "--scale", scale, "--seed", os.environ.get("SEED", "1"))
+    people = data / "people.json"
+    subprocess.run(
+        [PY, str(ROOT / "bench" / "prepare.py"), str(people)], cwd=ROOT, env=env, check=True
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "varde.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            workers,
+            "--forwarded-allow-ips",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        prefix = data / "locust"
+        subprocess.run(
+            [
+                str(Path(PY).parent / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "-u",
+                users,
+                "-r",
+                "10",
+                "-t",
+                duration,
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env={**env, "BENCH_PEOPLE": str(people)},
+            stdout=subprocess.DEVNULL,
+            stderr=(data / "locust.log").open("w"),
+            check=False,
+        )
+        report(Path(f"{prefix}_stats.csv"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
