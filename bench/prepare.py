@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sys
 
 import django
@@ -53,6 +54,8 @@ def main(path: str) -> None:
                 )[:5]
             )
             people.append({"session": session.session_key, "role": role, "cases": cases})
+    # Mixed, so that fewer locust users than people still get every role.
+    random.Random(1).shuffle(people)
     with open(path, "w", encoding="utf-8") as out:
         json.dump(people, out)
     print(f"bench: {len(people)} staff signed in", file=sys.stderr)
