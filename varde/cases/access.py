@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
-from varde.cases.models import Case, Handover, Measure
+from varde.cases.models import Case, CaseParticipant, Handover, Measure
 from varde.people.access import id_or_404
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
-    return Case.objects.filter(
-        Q(owner=user) | Q(participants__user=user) | Q(school_id__in=user.leadership_school_ids())
-    ).distinct()
+    # One id list from three indexed lookups: an OR across a join (and the DISTINCT it
+    # needs) makes PostgreSQL read every case.
+    owned = Case.objects.filter(owner=user).order_by().values("pk")
+    invited = CaseParticipant.objects.filter(user=user).order_by().values("case_id")
+    led = Case.objects.filter(school_id__in=user.leadership_school_ids()).order_by().values("pk")
+    return Case.objects.filter(pk__in=owned.union(invited, led))
 
 
 def case_for_user(user: Any, pk: object, *, reason: str) -> Case:
