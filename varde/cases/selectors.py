@@ -103,11 +103,11 @@ def step_url(*, case: Case, step: Step) -> str:
     return ""
 
 
-def case_next_steps(*, case: Case) -> list[Step]:
+def case_next_steps(*, case: Case, rules: CaseRules | None = None) -> list[Step]:
     """The steps at the case's current level, with deadlines and what is already done."""
     return steps_for(
         case=case,
-        rules=case_rules(municipality_id=case.municipality_id),
+        rules=rules or case_rules(municipality_id=case.municipality_id),
         events=list(case.events.all()),
         today=timezone.localdate(),
     )

@@ -88,7 +88,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk, reason=_("Sakens side"))
-    steps = case_next_steps(case=case)
+    rules = case_rules(municipality_id=case.municipality_id)
+    steps = case_next_steps(case=case, rules=rules)
     next_step = next((s for s in steps if not s.done), None)
     return render(
         request,
