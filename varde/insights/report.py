@@ -110,6 +110,7 @@ class Report:
     schools: list[School]
     tables: list[ShownTable]
     figures: list[Figure]
+    refreshed_at: dt.datetime | None
 
 
 def trend_report(*, schools: list[School], period: Period) -> Report:
@@ -138,7 +139,7 @@ def trend_report(*, schools: list[School], period: Period) -> Report:
         _("Måned"),
         months,
         [(kind.value, kind.label) for kind in Incident.Kind],
-        selectors.incidents_by_month_and_kind(schools=schools, period=period),
+        selectors.incidents_by_month_and_kind(school_ids=school_ids, period=period),
     )
     figures = [
         _median_figure(selectors.days_to_conversation(school_ids=school_ids, period=period)),
@@ -147,17 +148,21 @@ def trend_report(*, schools: list[School], period: Period) -> Report:
         ),
     ]
     return Report(
-        period=period, schools=schools, tables=[worries, levels, incidents], figures=figures
+        period=period,
+        schools=schools,
+        tables=[worries, levels, incidents],
+        figures=figures,
+        refreshed_at=selectors.refreshed_at(),
     )
 
 
-def _median_figure(days: list[int]) -> Figure:
+def _median_figure(days: selectors.DayCounts) -> Figure:
     title = _("Dager fra undring til undringssamtale (median)")
-    if len(days) < THRESHOLD:
+    median = days.median()
+    if days.total < THRESHOLD or median is None:
         return Figure("dager", title, None, _("Vises ikke: færre enn 5 samtaler i utvalget."))
-    median = selectors.median_or_none(days)
     value = formats.number_format(median, decimal_pos=0 if median == int(median) else 1)
-    basis = _("Basert på %(n)s gjennomførte samtaler.") % {"n": len(days)}
+    basis = _("Basert på %(n)s gjennomførte samtaler.") % {"n": days.total}
     return Figure("dager", title, value, basis)
 
 

@@ -1,7 +1,9 @@
 """Anonymous figures for the SLT coordinator and school leadership.
 
-Everything is counted in the database (a fixed number of queries whatever the number of
-cases) and grouped by month in Oslo time. Nothing here returns a name or a free-text field.
+The page reads tallies per school and month (varde/insights/models.py), a fixed number of
+queries whose cost follows the number of schools and months shown, not the number of cases.
+The recount_* functions count the same from the raw rows, grouped by month in Oslo time;
+insights_refresh stores what they return. Nothing here returns a name or a free-text field.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from typing import Any
 from django.db.models import Case as Switch
 from django.db.models import (
     Count,
+    DurationField,
+    ExpressionWrapper,
     F,
     IntegerField,
     Max,
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -29,6 +34,7 @@ from django.db.models.functions import (
     ExtractMonth,
     ExtractYear,
     Greatest,
+    TruncDate,
     TruncMonth,
 )
 from django.utils import timezone
@@ -36,8 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from varde.cases.models import Case, Decision
 from varde.incidents.models import Incident
-from varde.incidents.selectors import incident_counts
-from varde.people.models import School
+from varde.insights.models import ConversationTally, IncidentTally, TallyRefresh, WorryTally
 
 # Norway's school stages: barnetrinnet 1-4 and 5-7, ungdomstrinnet 8-10, and upper secondary
 # (Vg1-Vg3 recorded as grades 11-13). They are national, not a municipality's choice.
@@ -92,12 +97,6 @@ def school_year(day: dt.date) -> int:
     return day.year - (1 if day.month < SCHOOL_YEAR_STARTS else 0)
 
 
-def _cases(*, school_ids: list[int], period: Period) -> Any:
-    return Case.objects.filter(
-        school_id__in=school_ids, opened_at__gte=period.since, opened_at__lt=period.until
-    )
-
-
 def _grade_band_expression() -> tuple[Any, Switch]:
     """The pupil's grade then, and its band, from the grade they have today.
 
@@ -117,29 +116,19 @@ def _grade_band_expression() -> tuple[Any, Switch]:
     return grade, Switch(*whens[:-1], default=Value(GRADE_BANDS[-1][0]))
 
 
-def worries_by_month_and_band(
-    *, school_ids: list[int], period: Period
-) -> dict[tuple[dt.date, str], int]:
+def _scoped(queryset: Any, school_ids: list[int] | None) -> Any:
+    return queryset if school_ids is None else queryset.filter(school_id__in=school_ids)
+
+
+# Recounts from the raw rows: what the tallies hold. One query each, grouped in the database.
+
+
+def recount_worries(
+    *, school_ids: list[int] | None = None
+) -> dict[tuple[int, dt.date, str, int], int]:
+    """Worries per (school, month opened, grade band then, highest level reached)."""
+    oslo = timezone.get_default_timezone()
     grade, band = _grade_band_expression()
-    rows = (
-        _cases(school_ids=school_ids, period=period)
-        .annotate(opened_month=ExtractMonth("opened_at", tzinfo=timezone.get_default_timezone()))
-        .annotate(grade_then=grade)
-        .annotate(month=TruncMonth("opened_at", tzinfo=timezone.get_default_timezone()), band=band)
-        .values("month", "band")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts: Counter[tuple[dt.date, str]] = Counter()
-    for row in rows:
-        counts[(_as_month(row["month"]), row["band"])] += row["n"]
-    return dict(counts)
-
-
-def worries_by_school_and_level(
-    *, school_ids: list[int], period: Period
-) -> dict[tuple[int, int], int]:
-    """The highest level of Lunnermodellen each worry has reached, per school."""
     highest_decision = (
         Decision.objects.filter(case=OuterRef("pk"))
         .values("case")
@@ -147,61 +136,161 @@ def worries_by_school_and_level(
         .values("top")[:1]
     )
     rows = (
-        _cases(school_ids=school_ids, period=period)
+        _scoped(Case.objects.all(), school_ids)
+        .annotate(opened_month=ExtractMonth("opened_at", tzinfo=oslo))
+        .annotate(grade_then=grade)
         .annotate(
+            month=TruncMonth("opened_at", tzinfo=oslo),
+            band=band,
             highest=Greatest(
                 "level", Coalesce(Subquery(highest_decision, output_field=IntegerField()), 0)
-            )
+            ),
         )
-        .values("school_id", "highest")
+        .values("school_id", "month", "band", "highest")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts: Counter[tuple[int, int]] = Counter()
+    counts: Counter[tuple[int, dt.date, str, int]] = Counter()
     for row in rows:
-        counts[(row["school_id"], min(row["highest"], LEVELS[-1]))] += row["n"]
+        level = min(row["highest"], LEVELS[-1])
+        counts[(row["school_id"], _as_month(row["month"]), row["band"], level)] += row["n"]
     return dict(counts)
 
 
-def days_to_conversation(*, school_ids: list[int], period: Period) -> list[int]:
+def recount_conversation_days(
+    *, school_ids: list[int] | None = None
+) -> dict[tuple[int, dt.date, int], int]:
+    """Held conversations per (school, month the worry was opened, days from worry to
+    conversation in the Oslo calendar)."""
+    oslo = timezone.get_default_timezone()
+    rows = (
+        _scoped(Case.objects.filter(conversation__held_at__isnull=False), school_ids)
+        .annotate(
+            month=TruncMonth("opened_at", tzinfo=oslo),
+            days=ExpressionWrapper(
+                TruncDate("conversation__held_at", tzinfo=oslo)
+                - TruncDate("opened_at", tzinfo=oslo),
+                output_field=DurationField(),
+            ),
+        )
+        .values("school_id", "month", "days")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: Counter[tuple[int, dt.date, int]] = Counter()
+    for row in rows:
+        counts[(row["school_id"], _as_month(row["month"]), row["days"].days)] += row["n"]
+    return dict(counts)
+
+
+def recount_incidents(
+    *, school_ids: list[int] | None = None
+) -> dict[tuple[int, dt.date, str], tuple[int, int]]:
+    """Acute incidents per (school, month, kind): (how many, how many had their next-day
+    follow-up held)."""
+    rows = (
+        _scoped(Incident.objects.all(), school_ids)
+        .annotate(month=TruncMonth("started_at", tzinfo=timezone.get_default_timezone()))
+        .values("school_id", "month", "kind")
+        .annotate(n=Count("pk"), done=Count("pk", filter=Q(follow_up__held_at__isnull=False)))
+        .order_by()
+    )
+    counts: dict[tuple[int, dt.date, str], tuple[int, int]] = {}
+    for row in rows:
+        key = (row["school_id"], _as_month(row["month"]), row["kind"])
+        n, done = counts.get(key, (0, 0))
+        counts[key] = (n + row["n"], done + row["done"])
+    return counts
+
+
+# The trend page's figures, read from the tallies.
+
+
+def _tallied(model: Any, *, school_ids: list[int], period: Period) -> Any:
+    return model.objects.filter(
+        school_id__in=school_ids,
+        month__gte=period.first_month,
+        month__lte=period.last_month,
+    ).order_by()
+
+
+def worries_by_month_and_band(
+    *, school_ids: list[int], period: Period
+) -> dict[tuple[dt.date, str], int]:
+    rows = (
+        _tallied(WorryTally, school_ids=school_ids, period=period)
+        .values("month", "band")
+        .annotate(n=Sum("count"))
+    )
+    return {(row["month"], row["band"]): row["n"] for row in rows}
+
+
+def worries_by_school_and_level(
+    *, school_ids: list[int], period: Period
+) -> dict[tuple[int, int], int]:
+    """The highest level of Lunnermodellen each worry has reached, per school."""
+    rows = (
+        _tallied(WorryTally, school_ids=school_ids, period=period)
+        .values("school_id", "level")
+        .annotate(n=Sum("count"))
+    )
+    return {(row["school_id"], row["level"]): row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """How many conversations were held after how many days: enough for count and median."""
+
+    counts: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def median(self) -> float | None:
+        total = self.total
+        if not total:
+            return None
+        middle = ((total - 1) // 2, total // 2)  # the two middle positions, 0-based
+        found: list[int] = []
+        seen = 0
+        for days in sorted(self.counts):
+            seen += self.counts[days]
+            while len(found) < 2 and seen > middle[len(found)]:
+                found.append(days)
+        return statistics.mean(found) if found[0] != found[1] else found[0]
+
+
+def days_to_conversation(*, school_ids: list[int], period: Period) -> DayCounts:
     """Days (Oslo calendar) from each worry to its held conversation; no case identified."""
-    pairs = (
-        _cases(school_ids=school_ids, period=period)
-        .filter(conversation__held_at__isnull=False)
-        .values_list("opened_at", "conversation__held_at")
+    rows = (
+        _tallied(ConversationTally, school_ids=school_ids, period=period)
+        .values("days")
+        .annotate(n=Sum("count"))
     )
-    return sorted(
-        (timezone.localdate(held) - timezone.localdate(opened)).days for opened, held in pairs
-    )
-
-
-def median_or_none(days: list[int]) -> float | None:
-    return statistics.median(days) if days else None
+    return DayCounts({row["days"]: row["n"] for row in rows})
 
 
 def incidents_by_month_and_kind(
-    *, schools: list[School], period: Period
+    *, school_ids: list[int], period: Period
 ) -> dict[tuple[dt.date, str], int]:
-    wanted = {s.pk for s in schools}
-    counts: Counter[tuple[dt.date, str]] = Counter()
-    for municipality_id in sorted({s.municipality_id for s in schools}):
-        for row in incident_counts(
-            municipality_id=municipality_id, since=period.since, until=period.until
-        ):
-            if row.school_id in wanted:
-                counts[(_as_month(row.month), row.kind)] += row.count
-    return dict(counts)
+    rows = (
+        _tallied(IncidentTally, school_ids=school_ids, period=period)
+        .values("month", "kind")
+        .annotate(n=Sum("count"))
+    )
+    return {(row["month"], row["kind"]): row["n"] for row in rows}
 
 
 def follow_ups_done(*, school_ids: list[int], period: Period) -> tuple[int, int]:
     """(done, all) next-day follow-ups of intoxication incidents in the period."""
-    totals = Incident.objects.filter(
-        school_id__in=school_ids,
-        kind=Incident.Kind.INTOXICATED,
-        started_at__gte=period.since,
-        started_at__lt=period.until,
-    ).aggregate(
-        all=Count("pk"),
-        done=Count("pk", filter=Q(follow_up__held_at__isnull=False)),
+    totals = _tallied(IncidentTally, school_ids=school_ids, period=period).aggregate(
+        all=Sum("count", filter=Q(kind=Incident.Kind.INTOXICATED)),
+        done=Sum("followed_up", filter=Q(kind=Incident.Kind.INTOXICATED)),
     )
-    return totals["done"], totals["all"]
+    return totals["done"] or 0, totals["all"] or 0
+
+
+def refreshed_at() -> dt.datetime | None:
+    """When the tallies were last rebuilt, or None when they never were."""
+    return TallyRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()

@@ -22,6 +22,7 @@ cannot be protected otherwise, is withheld altogether.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
@@ -87,7 +88,14 @@ def with_totals(values: list[list[int]]) -> list[list[int]]:
 
 def protect(values: list[list[int]]) -> Protected:
     """Hide what must be hidden in a table of counts; see the module's description."""
-    full = with_totals(values)
+    return _protect(tuple(tuple(row) for row in values))
+
+
+# The same table always gets the same answer, and the tallies change only when recounted, so
+# most page views ask again for a table already worked out.
+@functools.lru_cache(maxsize=512)
+def _protect(values: tuple[tuple[int, ...], ...]) -> Protected:
+    full = with_totals([list(row) for row in values])
     grand = full[-1][-1]
     if 0 < grand < THRESHOLD:
         return _withheld(full)

@@ -23,8 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from varde.audit.models import AuditAction, AuditEntry, AuditHead
-from varde.cases.models import Case, CaseEvent, Consent, Conversation, Measure
-from varde.incidents.models import Incident
+from varde.cases.models import Case, CaseEvent, Consent, Conversation, Decision, Measure
+from varde.incidents.models import FollowUp, Incident
+from varde.insights.services import insights_refresh
 from varde.people.models import Municipality, Pupil, RoleAssignment, School, SltRegion, User
 from varde.people.roles import Role
 from varde.plan.services import plan_load_file
@@ -166,6 +167,8 @@ def generate(*, scale: str, seed: int, stream: IO[str] = sys.stderr) -> dict[str
             )
         progress.step(rows)
     seconds = progress.finish()
+    tallied = insights_refresh()
+    stream.write(f"generate: trend tallies recounted in {tallied.seconds:,.1f} s\n")
     total = sum(counts.values())
     stream.write(
         f"generate {scale} (seed {seed}): {total:,} rows in {seconds:,.1f} s, "
@@ -285,7 +288,7 @@ def _school(
         )
     cases = Case.objects.bulk_create(cases, batch_size=BATCH)
     rows += _count(counts, "cases", cases)
-    events, conversations, measures, consents = [], [], [], []
+    events, conversations, decisions, measures, consents = [], [], [], [], []
     audit = Audit()
     for case in cases:
         owner = case.owner
@@ -317,6 +320,18 @@ def _school(
                 )
             )
             audit.add(actor=owner, action=AuditAction.READ, object_type="case", case=case, at=at)
+        for level in range(1, case.level + 1):
+            decisions.append(
+                Decision(
+                    case=case,
+                    decided_at=case.opened_at + dt.timedelta(days=7 * level),
+                    decided_by=owner if level == 1 else principal,
+                    key=f"level_{level}",
+                    from_level=level - 1,
+                    to_level=level,
+                    reason="Bekymringen består etter samtale og tiltak.",
+                )
+            )
         if case.level >= 1:
             measures.append(
                 Measure(
@@ -348,6 +363,7 @@ def _school(
     rows += _count(
         counts, "conversations", Conversation.objects.bulk_create(conversations, batch_size=BATCH)
     )
+    rows += _count(counts, "decisions", Decision.objects.bulk_create(decisions, batch_size=BATCH))
     rows += _count(counts, "measures", Measure.objects.bulk_create(measures, batch_size=BATCH))
     rows += _count(counts, "consents", Consent.objects.bulk_create(consents, batch_size=BATCH))
     audited = audit.flush()
@@ -357,7 +373,7 @@ def _school(
         Incident(
             municipality=municipality,
             school=school,
-            kind=rng.choice(("intoxicated", "sale")),
+            kind=rng.choice((Incident.Kind.INTOXICATED, Incident.Kind.DRUG_SALE)),
             reported_by=rng.choice(teachers),
             started_at=now - dt.timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 600)),
             pupil=rng.choice(pupils),
@@ -367,6 +383,23 @@ def _school(
         for _ in range(max(1, pupils_here // 200))
     ]
     rows += _count(counts, "incidents", Incident.objects.bulk_create(incidents))
+    follow_ups = []
+    for incident in incidents:
+        if incident.kind != Incident.Kind.INTOXICATED:
+            continue
+        next_day = incident.started_at + dt.timedelta(days=1)
+        held = next_day < now and rng.random() < 0.8
+        follow_ups.append(
+            FollowUp(
+                incident=incident,
+                adult=incident.reported_by,
+                due_on=next_day.date(),
+                created_at=incident.started_at,
+                held_at=next_day if held else None,
+                held_by=incident.reported_by if held else None,
+            )
+        )
+    rows += _count(counts, "follow-ups", FollowUp.objects.bulk_create(follow_ups))
     year = today.year if today.month >= 8 else today.year - 1
     year_events = [
         YearEvent(

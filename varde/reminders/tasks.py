@@ -1,4 +1,5 @@
-"""The periodic tick run by the background worker: reminders, then removal by retention."""
+"""The periodic tick run by the background worker: reminders, removal by retention, and a
+recount of the trend page's tallies."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from varde.cases.archive import case_purge_due
+from varde.insights.services import insights_refresh
 from varde.reminders.services import reminders_collect, reminders_send
 
 INTERVAL = dt.timedelta(minutes=5)
@@ -16,11 +18,13 @@ INTERVAL = dt.timedelta(minutes=5)
 def periodic_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One round of periodic work. Safe to run twice, or from two workers at once."""
     now = now or timezone.now()
-    return {
+    done = {
         "collected": reminders_collect(now=now),
         "sent": reminders_send(now=now),
         "removed": len(case_purge_due(now=now).removed),
     }
+    insights_refresh()
+    return done
 
 
 @task()
