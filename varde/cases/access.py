@@ -32,7 +32,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
 def case_for_user(user: Any, pk: object, *, reason: str) -> Case:
     case = (
         cases_visible_to(user)
-        .select_related("pupil", "school", "owner")
+        .select_related("pupil", "school", "owner", "municipality")
         .filter(pk=id_or_404(pk))
         .first()
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from varde.plan.document import PlanDocument
+from varde.plan.models import PlanVersion
 from varde.plan.selectors import plan_current
 
 
@@ -169,5 +170,9 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
 
 def case_rules(*, municipality_id: int) -> CaseRules:
     """The rules of the municipality's published plan (empty rules if none is published)."""
-    version = plan_current(municipality_id=municipality_id)
+    return case_rules_of(plan_current(municipality_id=municipality_id))
+
+
+def case_rules_of(version: PlanVersion | None) -> CaseRules:
+    """The rules of one plan version, for a caller that has the version already."""
     return rules_from_document(PlanDocument(version.content if version else {}))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -103,12 +105,26 @@ def step_url(*, case: Case, step: Step) -> str:
     return ""
 
 
+# What the steps read of a case's events. Their summaries are sealed, and a list of cases
+# has no use for them, so lists fetch only these columns.
+STEP_EVENT_FIELDS = ("id", "case_id", "kind", "at")
+# The case's own sealed free text, shown on the case page only.
+CASE_FREE_TEXT = ("observed", "earlier_worries", "who_knows", "parents_thoughts")
+
+
+def cases_listed(queryset: Any) -> Any:
+    """Cases for a list with next steps: no free text, events prefetched as the steps need."""
+    return queryset.defer(*CASE_FREE_TEXT).prefetch_related(
+        Prefetch("events", queryset=CaseEvent.objects.only(*STEP_EVENT_FIELDS))
+    )
+
+
 def case_next_steps(*, case: Case, rules: CaseRules | None = None) -> list[Step]:
     """The steps at the case's current level, with deadlines and what is already done."""
     return steps_for(
         case=case,
         rules=rules or case_rules(municipality_id=case.municipality_id),
-        events=list(case.events.all()),
+        events=list(case.events.only(*STEP_EVENT_FIELDS)),
         today=timezone.localdate(),
     )
 

@@ -164,7 +164,7 @@ def _keyring() -> Keyring:
     if from_env:
         signature: tuple[object, ...] = ("env", from_env)
     else:
-        signature = _file_signature(_load_or_create(_keys_file()))
+        signature = _file_signature(_keys_file())
     with _cache_lock:
         if _cache is not None and _cache[0] == signature:
             return _cache[1]
@@ -188,10 +188,15 @@ def _keys_file() -> Path:
 
 
 def _file_signature(path: Path) -> tuple[object, ...]:
+    """The keyring file's identity, creating the file on first use. One stat per call: every
+    sealed value read asks for it."""
     # A rotation replaces the file, so the inode changes even when the clock's
     # resolution hides the change of mtime.
     try:
-        st = path.stat()
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            st = _load_or_create(path).stat()
     except OSError as exc:
         raise KeyringError(f"Cannot read the keyring {path}: {exc.strerror}") from None
     return ("file", str(path), st.st_ino, st.st_mtime_ns, st.st_size)

@@ -52,15 +52,13 @@ def _my_cases(user: Any) -> list[Any]:
     from django.utils.translation import gettext as _
 
     from varde.cases.access import cases_shown, cases_visible_to
-    from varde.cases.selectors import cases_with_next_step
+    from varde.cases.selectors import cases_listed, cases_with_next_step
 
     if not user.sees_pupil_data():
         return []
     cases = list(
-        cases_visible_to(user)
-        .filter(status="open")
+        cases_listed(cases_visible_to(user).filter(status="open"))
         .select_related("pupil", "school")
-        .prefetch_related("events")
         .order_by("-opened_at")[:50]
     )
     cases_shown(user, cases, reason=_("Startsiden"))
