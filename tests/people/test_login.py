@@ -8,7 +8,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from tests.world import PASSWORD
 from varde.audit.models import AuditEntry
-from varde.people.middleware import SESSION_SEEN, SESSION_STARTED
+from varde.people.middleware import SEEN_RESOLUTION_SECONDS, SESSION_SEEN, SESSION_STARTED
 
 
 def current_code(user) -> str:
@@ -114,6 +114,23 @@ def test_an_idle_session_ends(client, world, settings):
     response = client.get("/ansatt/")
     assert response.status_code == 302
     assert client.get("/ansatt/").status_code == 302
+
+
+def test_the_last_seen_time_is_written_at_most_every_half_minute(client, world, settings):
+    """A page view reads the session; it writes it only when the last-seen time is stale,
+    so the idle timeout holds to within SEEN_RESOLUTION_SECONDS."""
+    client.force_login(world.teacher)
+    session = client.session
+    seen = time.time() - SEEN_RESOLUTION_SECONDS + 10
+    session[SESSION_SEEN] = seen
+    session.save()
+    assert client.get("/ansatt/").status_code == 200
+    assert client.session[SESSION_SEEN] == seen
+    session = client.session
+    session[SESSION_SEEN] = time.time() - SEEN_RESOLUTION_SECONDS - 1
+    session.save()
+    assert client.get("/ansatt/").status_code == 200
+    assert client.session[SESSION_SEEN] > time.time() - 5
 
 
 @pytest.mark.proof("Session rotation and timeouts")

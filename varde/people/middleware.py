@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 
 SESSION_STARTED = "varde_started"
 SESSION_SEEN = "varde_seen"
+# How stale the last-seen time may be: writing it on every request would make every page
+# view a write to the session table. The idle timeout is counted to within this.
+SEEN_RESOLUTION_SECONDS = 30
 
 
 class SessionTimeoutMiddleware:
@@ -36,7 +39,8 @@ class SessionTimeoutMiddleware:
                     request, _("Du ble logget ut fordi økten var utløpt. Logg inn igjen.")
                 )
                 return redirect(f"{reverse('account_login')}?next={request.path}")
-            request.session[SESSION_SEEN] = now
+            if SESSION_SEEN not in request.session or now - seen >= SEEN_RESOLUTION_SECONDS:
+                request.session[SESSION_SEEN] = now
         return self.get_response(request)
 
 
