@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,8 +30,8 @@ from varde.cases.forms import (
     WorryForm,
 )
 from varde.cases.models import Case, Handover
-from varde.cases.rules import case_rules
-from varde.cases.selectors import case_next_steps, step_url
+from varde.cases.rules import case_rules, case_rules_of
+from varde.cases.selectors import CASE_FREE_TEXT, case_next_steps, step_url
 from varde.cases.services import (
     CaseChanged,
     CaseRuleBroken,
@@ -53,6 +54,7 @@ from varde.incidents.selectors import worry_initial
 from varde.incidents.services import incident_attach_case
 from varde.people.access import pupil_for_user
 from varde.people.models import User
+from varde.plan.selectors import plan_current
 
 
 @login_required
@@ -71,24 +73,34 @@ def worry_open(request: HttpRequest, pupil_pk: int) -> HttpResponse:
     return render(request, "cases/worry_open.html", {"pupil": pupil, "form": form})
 
 
+CASES_PER_PAGE = 50
+
+
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = list(
+    cases = (
         cases_visible_to(request.user)
         .filter(status="open")
+        .defer(*CASE_FREE_TEXT)
         .select_related("pupil", "school", "owner")
-        .order_by("-opened_at")[:200]
+        .order_by("-opened_at", "-pk")
     )
-    cases_shown(request.user, cases, reason=_("Saksliste"))
-    return render(request, "cases/case_list.html", {"cases": cases})
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("side"))
+    shown = list(page.object_list)
+    cases_shown(request.user, shown, reason=_("Saksliste"))
+    return render(request, "cases/case_list.html", {"cases": shown, "page": page})
 
 
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk, reason=_("Sakens side"))
-    rules = case_rules(municipality_id=case.municipality_id)
+    version = plan_current(municipality_id=case.municipality_id)
+    # The page's footer shows the same municipality and plan version.
+    request.varde_municipality = case.municipality  # type: ignore[attr-defined]
+    request.varde_plan = version  # type: ignore[attr-defined]
+    rules = case_rules_of(version)
     steps = case_next_steps(case=case, rules=rules)
     next_step = next((s for s in steps if not s.done), None)
     return render(
@@ -99,7 +111,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "next_step": next_step,
             "next_url": step_url(case=case, step=next_step) if next_step else "",
-            "level_title": case_rules(municipality_id=case.municipality_id).level_title(case.level),
+            "level_title": rules.level_title(case.level),
             "may_steer": case_may_steer(request.user, case),
             "waiting_handover": case.handovers.filter(state=Handover.State.WAITING)
             .select_related("to_user")
