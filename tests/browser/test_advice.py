@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
+from django.utils import timezone
 
 from tests.browser.support import NARROW, WIDE, check_page, login
 from varde.cases.advice import advice_answer, advice_ask
@@ -68,6 +70,34 @@ def test_the_kjentmann_answers_by_keyboard_and_never_sees_who(live_server, world
     question.refresh_from_db()
     assert question.answer == "Spør åpent om hvordan hen har det, og lytt."
     problems += check_page(page, f"{live_server.url}/ansatt/rad/{question.pk}/", label="answered")
+    problems += console.csp_violations()
+    assert not problems, "\n\n".join(problems)
+
+
+def test_the_paged_inbox_passes_axe_and_pages_by_keyboard(live_server, world, page, console):
+    now = timezone.now()
+    AdviceRequest.objects.bulk_create(
+        AdviceRequest(
+            case=world.case,
+            asked_by=world.teacher,
+            adviser=world.kjentmann,
+            age_band="13–15 år",
+            asked_at=now - dt.timedelta(minutes=i),
+            question=f"{QUESTION} ({i})",
+        )
+        for i in range(60)
+    )
+    login(page, live_server, world.kjentmann)
+    problems = check_page(page, f"{live_server.url}/ansatt/rad/?side=2", label="inbox page 2")
+    problems += check_page(page, f"{live_server.url}/ansatt/rad/", label="inbox page 1")
+    pages = page.get_by_role("navigation", name="Sider")
+    assert pages.get_by_text("Side 1 av 2").is_visible()
+    pages.get_by_role("link", name="Neste").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/ansatt/rad/?side=2")
+    assert page.get_by_role("navigation", name="Sider").get_by_text("Side 2 av 2").is_visible()
+    assert page.get_by_role("link", name="Anonymt, elev 13–15 år").count() == 10
     problems += console.csp_violations()
     assert not problems, "\n\n".join(problems)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from varde.audit.models import AuditEntry
 from varde.cases.advice import advice_answer, advice_ask
@@ -272,3 +276,107 @@ def test_a_closed_case_takes_no_new_questions(world):
         ask(world)
     page = as_user(world.teacher).get(f"/ansatt/saker/{world.case.pk}/rad/").content.decode()
     assert "Saken er avsluttet" in page
+
+
+def many_questions(world, count: int) -> list[AdviceRequest]:
+    """Questions asked of the Kjentmann, the newest first; every fourth still waits.
+
+    The newer a question, the later it was answered, so putting the earliest answer first
+    would give another order than putting the newest question first.
+    """
+    now = timezone.now()
+    return AdviceRequest.objects.bulk_create(
+        AdviceRequest(
+            case=world.case,
+            asked_by=world.teacher,
+            adviser=world.kjentmann,
+            age_band="13–15 år",
+            asked_at=now - dt.timedelta(days=1, minutes=i),
+            question=f"Spørsmål nummer {i}",
+            answer="" if i % 4 == 0 else "Svar.",
+            answered_at=None if i % 4 == 0 else now - dt.timedelta(minutes=i),
+        )
+        for i in range(count)
+    )
+
+
+def inbox_order(questions: list[AdviceRequest]) -> list[int]:
+    waiting = [q.pk for q in questions if q.answered_at is None]
+    answered = [q.pk for q in questions if q.answered_at is not None]
+    return waiting + answered
+
+
+def shown_on(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'href="/ansatt/rad/(\d+)/"', html)]
+
+
+def inbox_reads(world) -> list[str]:
+    return list(
+        AuditEntry.objects.filter(
+            actor=world.kjentmann, action="read", object_type="advice"
+        ).values_list("object_id", flat=True)
+    )
+
+
+def test_the_inbox_shows_50_questions_a_page_unanswered_first_then_newest(world):
+    expected = inbox_order(many_questions(world, 120))
+    response = as_user(world.kjentmann).get("/ansatt/rad/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert shown_on(html) == expected[:50]
+    assert html.count(">Venter<") == 30 and html.count(">Besvart<") == 20
+    assert "30 spørsmål venter på svaret ditt" in html
+    assert re.search(r'<nav aria-label="Sider"[^>]*>', html)
+    assert 'href="?side=2"' in html and "Side 1 av 3" in html
+
+
+def test_the_last_page_of_the_inbox_shows_the_last_20_questions(world):
+    expected = inbox_order(many_questions(world, 120))
+    html = as_user(world.kjentmann).get("/ansatt/rad/?side=3").content.decode()
+    assert shown_on(html) == expected[100:]
+    assert "Side 3 av 3" in html and 'href="?side=2"' in html
+    assert "30 spørsmål venter på svaret ditt" in html
+
+
+@pytest.mark.parametrize("side", ["abc", "", "1.5", "\x00"])
+def test_a_page_number_that_is_not_a_number_shows_the_first_page(world, side):
+    expected = inbox_order(many_questions(world, 120))
+    response = as_user(world.kjentmann).get("/ansatt/rad/", {"side": side})
+    assert response.status_code == 200
+    assert shown_on(response.content.decode()) == expected[:50]
+
+
+def test_a_page_past_the_end_shows_the_last_page(world):
+    expected = inbox_order(many_questions(world, 120))
+    response = as_user(world.kjentmann).get("/ansatt/rad/?side=99")
+    assert response.status_code == 200
+    assert shown_on(response.content.decode()) == expected[100:]
+
+
+def test_the_inbox_audits_only_the_questions_on_the_page(world):
+    expected = inbox_order(many_questions(world, 120))
+    kari = as_user(world.kjentmann)
+    kari.get("/ansatt/rad/")
+    assert sorted(inbox_reads(world)) == sorted(str(pk) for pk in expected[:50])
+    AuditEntry.objects.filter(actor=world.kjentmann).delete()
+    kari.get("/ansatt/rad/?side=3")
+    assert sorted(inbox_reads(world)) == sorted(str(pk) for pk in expected[100:])
+
+
+def test_the_inbox_asks_the_same_number_of_queries_for_10_and_120_questions(world):
+    def queries() -> int:
+        # The audit trail's bulk insert is split by the driver's parameter limit, as in
+        # tests/perf/test_constant_queries.py: those statements are not questions the page asks.
+        with CaptureQueriesContext(connection) as captured:
+            response = kari.get("/ansatt/rad/")
+        assert response.status_code == 200
+        sql = [q["sql"] for q in captured.captured_queries]
+        return sum(1 for s in sql if not s.startswith('INSERT INTO "audit_auditentry"'))
+
+    kari = as_user(world.kjentmann)
+    many_questions(world, 10)
+    kari.get("/ansatt/rad/")  # warm: plan, session and translations are read once per process
+    with_ten = queries()
+    AdviceRequest.objects.all().delete()
+    many_questions(world, 120)
+    assert queries() == with_ten

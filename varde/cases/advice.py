@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
+from django.db.models import F
+from django.db.models.lookups import IsNull
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +28,8 @@ from varde.cases.rules import case_rules
 from varde.cases.services import CaseRuleBroken, case_event_record
 from varde.people.access import id_or_404
 from varde.people.models import RoleAssignment, User
+
+INBOX_PAGE_SIZE = 50
 
 # ---------------------------------------------------------------- reads
 
@@ -110,21 +115,26 @@ def advice_for_user(user: Any, pk: object) -> AdviceRequest:
     return request
 
 
-def advice_inbox(user: Any) -> list[AdviceRequest]:
-    """The questions asked of this user, unanswered first, newest first. Audited as shown."""
-    requests = sorted(
-        _asked_of(user).order_by("-asked_at", "-pk"),
-        key=lambda r: r.answered_at is not None,
-    )
-    if requests:
+def advice_inbox(user: Any, *, page: object = None) -> Page[AdviceRequest]:
+    """One page of the questions asked of this user, unanswered first, then newest first.
+
+    Sorted and cut in the database, so the page costs the same with ten questions as
+    with ten thousand. Only the questions on the page are shown, so only they are audited.
+    A page number that is not a number gives the first page; one past the end, the last.
+    """
+    unanswered = IsNull(F("answered_at"), True)
+    ordered = _asked_of(user).order_by(unanswered.desc(), "-asked_at", "-pk")
+    shown = Paginator(ordered, INBOX_PAGE_SIZE).get_page(page)
+    rows = list(shown.object_list)
+    if rows:
         audit_record_many(
             actor=user,
             action=AuditAction.READ,
             object_type="advice",
-            subjects=[_subject(r) for r in requests],
+            subjects=[_subject(r) for r in rows],
             reason="Spørsmål om råd, liste",
         )
-    return requests
+    return shown
 
 
 def advice_unanswered_count(user: Any) -> int:

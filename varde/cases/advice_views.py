@@ -22,6 +22,7 @@ from varde.cases.advice import (
     advice_ask,
     advice_for_user,
     advice_inbox,
+    advice_unanswered_count,
     advisers_for,
 )
 from varde.cases.chronology import case_chronology
@@ -111,9 +112,9 @@ def advice_ask_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def advice_inbox_view(request: HttpRequest) -> HttpResponse:
     """The questions put to this member of staff as Kjentmann or school nurse."""
-    questions = advice_inbox(request.user)
-    waiting = sum(1 for q in questions if q.answered_at is None)
-    return render(request, "cases/advice_inbox.html", {"questions": questions, "waiting": waiting})
+    page = advice_inbox(request.user, page=request.GET.get("side"))
+    waiting = advice_unanswered_count(request.user)
+    return render(request, "cases/advice_inbox.html", {"page": page, "waiting": waiting})
 
 
 @login_required
