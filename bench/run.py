@@ -2,7 +2,10 @@
 data, drive it with locust and compare every page's median with the floor's.
 
 Environment: SCALE (municipality), USERS (50), DURATION (60s), WORKERS (3), DATABASE_URL
-(SQLite in a temporary data directory when unset), SEED (1).
+(SQLite in a temporary data directory when unset), SEED (1), VARDE_DATA_DIR (a temporary
+directory when unset). A database that already holds the scale's generated schools is used as
+it is, so a national run generates once: keep its VARDE_DATA_DIR, which holds the keys its
+sealed fields were written with. On PostgreSQL the run ends with bench/insights.py.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ def main() -> None:
     duration = os.environ.get("DURATION", "60s")
     workers = os.environ.get("WORKERS", "3")
     port = free_port()
-    data = Path(tempfile.mkdtemp(prefix="varde-bench-"))
+    data = Path(os.environ.get("VARDE_DATA_DIR") or tempfile.mkdtemp(prefix="varde-bench-"))
     env = {
         **os.environ,
         "VARDE_DATA_DIR": str(data),
@@ -84,7 +87,11 @@ def main() -> None:
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_plan", "varde/plan/content/lunner.yaml")
     manage(env, "collectstatic", "--noinput", "-v0")
-    manage(env, "generate", "--scale", scale, "--seed", os.environ.get("SEED", "1"))
+    if generated(env, scale):
+        print(f"bench: the database already holds {scale} scale; not generating", file=sys.stderr)
+    else:
+        manage(env, "generate", "--scale", scale, "--seed", os.environ.get("SEED", "1"))
+    manage(env, "periodic", "--schedule")
     people = data / "people.json"
     subprocess.run(
         [PY, str(ROOT / "bench" / "prepare.py"), str(people)], cwd=ROOT, env=env, check=True
@@ -103,6 +110,13 @@ def main() -> None:
         cwd=ROOT,
         env=env,
         stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [PY, "manage.py", "db_worker", "--no-reload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(data / "worker.log").open("w"),
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz")
@@ -135,8 +149,30 @@ def main() -> None:
         )
         report(Path(f"{prefix}_stats.csv"))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, worker):
+            process.terminate()
+        for process in (server, worker):
+            process.wait(timeout=30)
+    if env.get("DATABASE_URL", "").startswith("postgres"):
+        subprocess.run([PY, str(ROOT / "bench" / "insights.py")], cwd=ROOT, env=env, check=True)
+
+
+def generated(env: dict[str, str], scale: str) -> bool:
+    """Whether the database already holds at least the scale's generated schools."""
+    check = (
+        "from varde.lib.generate import SCALES; from varde.people.models import School; "
+        f"n = School.objects.filter(external_id__startswith='GEN').count(); "
+        f"print(int(n >= SCALES[{scale!r}].schools))"
+    )
+    found = subprocess.run(
+        [PY, "manage.py", "shell", "-c", check],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return found.stdout.strip().endswith("1")
 
 
 if __name__ == "__main__":
