@@ -164,3 +164,15 @@ def test_the_worker_tick_recounts_and_the_page_says_when(client, world):
     page = client.get("/ansatt/innsikt/").content.decode()
     assert "Talt opp 10. desember 2026 12:00" in page
     assert_tallies_match_a_recount()
+
+
+def test_a_slow_recount_is_skipped_until_it_is_a_small_share_of_the_time(world):
+    from varde.insights.services import RECOUNT_SHARE, insights_refresh_due
+
+    stamp = insights_refresh()
+    now = timezone.now()
+    TallyRefresh.objects.filter(pk=1).update(refreshed_at=now, seconds=30)
+    assert not insights_refresh_due(now=now + dt.timedelta(minutes=5))
+    assert insights_refresh_due(now=now + dt.timedelta(seconds=30 / RECOUNT_SHARE))
+    TallyRefresh.objects.filter(pk=1).update(refreshed_at=now, seconds=stamp.seconds)
+    assert insights_refresh_due(now=now + dt.timedelta(minutes=5))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from django.db import transaction
@@ -11,6 +12,17 @@ from varde.insights import selectors
 from varde.insights.models import ConversationTally, IncidentTally, TallyRefresh, WorryTally
 
 BATCH = 2_000
+# A recount may take at most this share of the worker's time: at national scale, where a
+# recount takes many seconds, the tick skips it until that much time has passed.
+RECOUNT_SHARE = 0.05
+
+
+def insights_refresh_due(*, now: dt.datetime) -> bool:
+    """Whether the tick should recount: always when it is quick, less often when it is slow."""
+    stamp = TallyRefresh.objects.filter(pk=1).first()
+    if stamp is None or stamp.refreshed_at is None:
+        return True
+    return now - stamp.refreshed_at >= dt.timedelta(seconds=stamp.seconds / RECOUNT_SHARE)
 
 
 def insights_refresh() -> TallyRefresh:

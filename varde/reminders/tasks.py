@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from varde.cases.archive import case_purge_due
-from varde.insights.services import insights_refresh
+from varde.insights.services import insights_refresh, insights_refresh_due
 from varde.reminders.services import reminders_collect, reminders_send
 
 INTERVAL = dt.timedelta(minutes=5)
@@ -23,7 +23,8 @@ def periodic_run(*, now: dt.datetime | None = None) -> dict[str, int]:
         "sent": reminders_send(now=now),
         "removed": len(case_purge_due(now=now).removed),
     }
-    insights_refresh()
+    if insights_refresh_due(now=now):
+        insights_refresh()
     return done
 
 
