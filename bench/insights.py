@@ -145,8 +145,11 @@ def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("bench/insights.py: its SQL is PostgreSQL's; set DATABASE_URL")
     if "--refresh" in sys.argv or selectors.refreshed_at() is None:
-        stamp = insights_refresh()
-        print(f"insights: tallies recounted from the raw rows in {stamp.seconds:,.1f} s")
+        recount = insights_refresh()
+        print(
+            f"insights: tallies recounted from the raw rows in {recount.seconds:,.1f} s, "
+            f"{recount.written:,} rows written"
+        )
     period = default_period()
     params = {
         "since": period.since,

@@ -75,6 +75,12 @@ def stored() -> tuple[Counter, Counter, Counter]:
     return worries, days, incidents
 
 
+def model_fields(case: Case) -> dict:
+    return {
+        f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields if not f.primary_key
+    }
+
+
 def without_zeros(counter: Counter) -> dict:
     return {key: n for key, n in counter.items() if n}
 
@@ -143,10 +149,19 @@ def test_edges_of_months_and_summer_time_are_counted_in_oslo(world):
     assert ConversationTally.objects.get(school=pupil.school, month=dt.date(2026, 10, 1)).days == 1
 
 
-def test_a_refresh_replaces_the_tallies_and_twice_changes_nothing(world):
+def test_a_refresh_writes_only_what_changed_and_twice_changes_nothing(world):
     insights_refresh()
     before = stored()
-    insights_refresh()
+    assert insights_refresh().written == 0
+    assert stored() == before
+    Case.objects.bulk_create(
+        [Case(**{**model_fields(world.case), "opened_at": world.case.opened_at})]
+    )
+    # The same school, month, band and level: one row's count goes up by one.
+    assert insights_refresh().written == 1
+    assert_tallies_match_a_recount()
+    Case.objects.filter(pk=Case.objects.latest("pk").pk).delete()
+    assert insights_refresh().written == 1
     assert stored() == before
     Case.objects.filter(pk=world.case.pk).delete()
     insights_refresh()

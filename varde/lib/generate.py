@@ -168,7 +168,10 @@ def generate(*, scale: str, seed: int, stream: IO[str] = sys.stderr) -> dict[str
         progress.step(rows)
     seconds = progress.finish()
     tallied = insights_refresh()
-    stream.write(f"generate: trend tallies recounted in {tallied.seconds:,.1f} s\n")
+    stream.write(
+        f"generate: trend tallies recounted in {tallied.seconds:,.1f} s, "
+        f"{tallied.written:,} rows written\n"
+    )
     total = sum(counts.values())
     stream.write(
         f"generate {scale} (seed {seed}): {total:,} rows in {seconds:,.1f} s, "
