@@ -108,6 +108,19 @@ def step_url(*, case: Case, step: Step) -> str:
 # What the steps read of a case's events. Their summaries are sealed, and a list of cases
 # has no use for them, so lists fetch only these columns.
 STEP_EVENT_FIELDS = ("id", "case_id", "kind", "at")
+# What the steps read of a case itself.
+STEP_CASE_FIELDS = (
+    "id",
+    "municipality_id",
+    "school_id",
+    "owner_id",
+    "status",
+    "level",
+    "level_since",
+    "opened_at",
+    "closed_at",
+    "archived_at",
+)
 # The case's own sealed free text, shown on the case page only.
 CASE_FREE_TEXT = ("observed", "earlier_worries", "who_knows", "parents_thoughts")
 

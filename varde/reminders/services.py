@@ -19,14 +19,14 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from varde.cases.models import Case, Handover, Measure
+from varde.cases.models import Case, CaseEvent, Handover, Measure
 from varde.cases.rules import CaseRules, case_rules
-from varde.cases.selectors import steps_for
+from varde.cases.selectors import STEP_CASE_FIELDS, STEP_EVENT_FIELDS, steps_for
 from varde.people.models import RoleAssignment
 from varde.people.roles import LEADERSHIP_ROLES
 from varde.reminders.models import OutboxMessage, Reminder
@@ -56,7 +56,12 @@ def _due_for_cases(today: dt.date) -> list[Due]:
     rules: dict[int, CaseRules] = {}
     leaders = leaders_by_school()
     found: list[Due] = []
-    cases = Case.objects.filter(status=Case.Status.OPEN).prefetch_related("events")
+    # What the steps read, and nothing sealed: this runs over every open case on each tick.
+    cases = (
+        Case.objects.filter(status=Case.Status.OPEN)
+        .only(*STEP_CASE_FIELDS)
+        .prefetch_related(Prefetch("events", queryset=CaseEvent.objects.only(*STEP_EVENT_FIELDS)))
+    )
     for case in cases.iterator(chunk_size=BATCH):
         if case.municipality_id not in rules:
             rules[case.municipality_id] = case_rules(municipality_id=case.municipality_id)
