@@ -130,7 +130,16 @@ class CaseEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.kind_label} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind's label. get_kind_display builds a dict of every choice on each call, which
+        a chronology of many lines pays for on every line."""
+        try:
+            return str(self.Kind(self.kind).label)
+        except ValueError:
+            return self.kind
 
 
 class Conversation(models.Model):

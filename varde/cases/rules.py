@@ -14,7 +14,7 @@ from typing import Any
 
 from varde.plan.document import PlanDocument
 from varde.plan.models import PlanVersion
-from varde.plan.selectors import plan_current
+from varde.plan.selectors import plan_current_key
 
 
 @dataclass(frozen=True)
@@ -168,11 +168,34 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
     )
 
 
+# Rules read from a published version, by (version id, content hash): a published version's
+# content never changes, so its rules are worked out once per process, not once per page.
+_RULES: dict[tuple[int, str], CaseRules] = {}
+_RULES_KEPT = 64
+
+
 def case_rules(*, municipality_id: int) -> CaseRules:
     """The rules of the municipality's published plan (empty rules if none is published)."""
-    return case_rules_of(plan_current(municipality_id=municipality_id))
+    key = plan_current_key(municipality_id=municipality_id)
+    if key is None:
+        return rules_from_document(PlanDocument({}))
+    rules = _RULES.get(key)
+    if rules is None:
+        content = PlanVersion.objects.values_list("content", flat=True).get(pk=key[0])
+        rules = _remember(key, rules_from_document(PlanDocument(content)))
+    return rules
 
 
 def case_rules_of(version: PlanVersion | None) -> CaseRules:
     """The rules of one plan version, for a caller that has the version already."""
-    return rules_from_document(PlanDocument(version.content if version else {}))
+    if version is None:
+        return rules_from_document(PlanDocument({}))
+    key = (version.pk, version.content_hash)
+    return _RULES.get(key) or _remember(key, rules_from_document(PlanDocument(version.content)))
+
+
+def _remember(key: tuple[int, str], rules: CaseRules) -> CaseRules:
+    if len(_RULES) >= _RULES_KEPT:
+        _RULES.clear()
+    _RULES[key] = rules
+    return rules

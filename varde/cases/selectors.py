@@ -132,12 +132,16 @@ def cases_listed(queryset: Any) -> Any:
     )
 
 
-def case_next_steps(*, case: Case, rules: CaseRules | None = None) -> list[Step]:
-    """The steps at the case's current level, with deadlines and what is already done."""
+def case_next_steps(
+    *, case: Case, rules: CaseRules | None = None, events: list[CaseEvent] | None = None
+) -> list[Step]:
+    """The steps at the case's current level, with deadlines and what is already done.
+
+    `events` are the case's events when the caller has read them already."""
     return steps_for(
         case=case,
         rules=rules or case_rules(municipality_id=case.municipality_id),
-        events=list(case.events.only(*STEP_EVENT_FIELDS)),
+        events=events if events is not None else list(case.events.only(*STEP_EVENT_FIELDS)),
         today=timezone.localdate(),
     )
 

@@ -101,7 +101,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     request.varde_municipality = case.municipality  # type: ignore[attr-defined]
     request.varde_plan = version  # type: ignore[attr-defined]
     rules = case_rules_of(version)
-    steps = case_next_steps(case=case, rules=rules)
+    events = list(case.events.select_related("actor"))
+    steps = case_next_steps(case=case, rules=rules, events=events)
     next_step = next((s for s in steps if not s.done), None)
     return render(
         request,
@@ -118,7 +119,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .first(),
             "measures": case.measures.all(),
             "parent_decision": case.parent_decisions.last(),
-            "events": case.events.select_related("actor"),
+            "events": events,
         },
     )
 
