@@ -157,7 +157,10 @@ def main() -> None:
         for process in (server, worker):
             process.wait(timeout=30)
     if env.get("DATABASE_URL", "").startswith("postgres"):
-        subprocess.run([PY, str(ROOT / "bench" / "insights.py")], cwd=ROOT, env=env, check=True)
+        # Recount first: the run recorded conversations, and the tick was not running.
+        subprocess.run(
+            [PY, str(ROOT / "bench" / "insights.py"), "--refresh"], cwd=ROOT, env=env, check=True
+        )
 
 
 def generated(env: dict[str, str], scale: str) -> bool:

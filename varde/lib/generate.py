@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from varde.audit.models import AuditAction, AuditEntry, AuditHead
@@ -167,6 +167,10 @@ def generate(*, scale: str, seed: int, stream: IO[str] = sys.stderr) -> dict[str
             )
         progress.step(rows)
     seconds = progress.finish()
+    # Fresh planner statistics: right after a bulk load PostgreSQL still believes the tables
+    # are small or empty, and picks plans (parallel scans, JIT) that make every page slow.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     tallied = insights_refresh()
     stream.write(
         f"generate: trend tallies recounted in {tallied.seconds:,.1f} s, "
