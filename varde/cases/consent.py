@@ -260,14 +260,14 @@ def _basis_text(rules: CaseRules, key: str) -> str:
     return f"{basis.title} ({basis.law})" if basis else key
 
 
-def sharing_overview(*, case: Case, user: Any) -> Sharing:
+def sharing_overview(*, case: Case, user: Any, rules: CaseRules | None = None) -> Sharing:
     """The case page's sharing panel: participants, valid consents, sharing by law.
 
     Three queries whatever the size of the case. The case itself was reached
     through the access helper, which audited the read.
     """
     today = timezone.localdate()
-    rules = case_rules(municipality_id=case.municipality_id)
+    rules = rules or case_rules(municipality_id=case.municipality_id)
     participants = list(case.participants.select_related("user", "invited_by").order_by("pk"))
     consents = [c for c in case.consents.all() if consent_is_valid(c, on=today)]
     referrals = list(case.referrals.select_related("made_by"))

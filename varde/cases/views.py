@@ -95,7 +95,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_for_user(request.user, pk, reason=_("Sakens side"))
+    case = case_for_user(
+        request.user, pk, reason=_("Sakens side"), related=("coordinator", "conversation")
+    )
     version = plan_current(municipality_id=case.municipality_id)
     # The page's footer shows the same municipality and plan version.
     request.varde_municipality = case.municipality  # type: ignore[attr-defined]
@@ -112,6 +114,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "next_step": next_step,
             "next_url": step_url(case=case, step=next_step) if next_step else "",
+            "rules": rules,
             "level_title": rules.level_title(case.level),
             "may_steer": case_may_steer(request.user, case),
             "waiting_handover": case.handovers.filter(state=Handover.State.WAITING)
@@ -313,6 +316,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "form": form,
             "available": available,
+            "rules": rules,
             "level_title": rules.level_title(case.level),
             "may_steer": case_may_steer(request.user, case),
             "decisions": case.decisions.select_related("decided_by"),

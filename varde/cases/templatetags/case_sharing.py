@@ -8,10 +8,11 @@ from django import template
 
 from varde.cases.consent import Sharing, sharing_overview
 from varde.cases.models import Case
+from varde.cases.rules import CaseRules
 
 register = template.Library()
 
 
 @register.simple_tag
-def case_sharing(case: Case, user: Any) -> Sharing:
-    return sharing_overview(case=case, user=user)
+def case_sharing(case: Case, user: Any, rules: CaseRules | None = None) -> Sharing:
+    return sharing_overview(case=case, user=user, rules=rules)
