@@ -14,7 +14,7 @@ from typing import Any
 
 from varde.plan.document import PlanDocument
 from varde.plan.models import PlanVersion
-from varde.plan.selectors import plan_current_key
+from varde.plan.selectors import plan_current
 
 
 @dataclass(frozen=True)
@@ -169,21 +169,16 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
 
 
 # Rules read from a published version, by (version id, content hash): a published version's
-# content never changes, so its rules are worked out once per process, not once per page.
+# content never changes, so its rules are worked out once per process, not once per page. The
+# version itself is still read each time (one query, hit or miss), so the number of queries a
+# page makes does not depend on what this process has seen before.
 _RULES: dict[tuple[int, str], CaseRules] = {}
 _RULES_KEPT = 64
 
 
 def case_rules(*, municipality_id: int) -> CaseRules:
     """The rules of the municipality's published plan (empty rules if none is published)."""
-    key = plan_current_key(municipality_id=municipality_id)
-    if key is None:
-        return rules_from_document(PlanDocument({}))
-    rules = _RULES.get(key)
-    if rules is None:
-        content = PlanVersion.objects.values_list("content", flat=True).get(pk=key[0])
-        rules = _remember(key, rules_from_document(PlanDocument(content)))
-    return rules
+    return case_rules_of(plan_current(municipality_id=municipality_id))
 
 
 def case_rules_of(version: PlanVersion | None) -> CaseRules:

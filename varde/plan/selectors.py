@@ -23,19 +23,6 @@ def plan_current(
     )
 
 
-def plan_current_key(*, municipality_id: int) -> tuple[int, str] | None:
-    """(id, content hash) of the municipality's current published version, without reading
-    its content: enough to tell whether something worked out from it is still current."""
-    return (
-        PlanVersion.objects.filter(
-            municipality_id=municipality_id, status=PlanVersion.Status.PUBLISHED
-        )
-        .order_by("-number")
-        .values_list("pk", "content_hash")
-        .first()
-    )
-
-
 def plan_versions(*, municipality: Municipality) -> QuerySet[PlanVersion]:
     return PlanVersion.objects.filter(
         municipality=municipality, status=PlanVersion.Status.PUBLISHED
