@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
+
+from tests.totp import totp_counter
 
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 320, "height": 640}
@@ -42,7 +43,7 @@ def totp_code(user) -> str:
 
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     secret = decrypt(authenticator.wrap().instance.data["secret"])
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return format_hotp_value(hotp_value(secret, totp_counter()))
 
 
 def forget_used_totp_codes() -> None:

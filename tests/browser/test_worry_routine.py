@@ -54,9 +54,7 @@ class Walk:
         self.page.context.close()
 
 
-def test_a_teacher_walks_a_worry_from_first_form_to_an_archived_case(
-    live_server, world, browser
-):
+def test_a_teacher_walks_a_worry_from_first_form_to_an_archived_case(live_server, world, browser):
     tina = Walk(browser, live_server, world.teacher, "teacher")
     page = tina.page
 
@@ -141,7 +139,9 @@ def test_a_teacher_walks_a_worry_from_first_form_to_an_archived_case(
     tina.next_step("Sett i gang tiltak")
     tina.check()
     page.get_by_label("Tiltak", exact=True).fill("Fast samtale med kontaktlærer hver mandag.")
-    page.get_by_label("Mål", exact=True).fill("Eleven har en voksen å snakke med og sover ikke i timene.")
+    page.get_by_label("Mål", exact=True).fill(
+        "Eleven har en voksen å snakke med og sover ikke i timene."
+    )
     page.get_by_label("Hvem er ansvarlig?").fill("Tina Lærer")
     page.get_by_label("Evalueres").fill(
         (timezone.localdate() + dt.timedelta(days=28)).strftime("%d.%m.%Y")

@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from tests.totp import totp_counter
 from varde.audit.models import AuditEntry
 from varde.people.demo import (
     DEMO_PASSWORD,
@@ -152,6 +153,7 @@ def test_the_contact_teacher_has_pupils_at_the_lower_secondary_school():
 def test_the_demo_totp_code_is_accepted_by_allauth():
     load()
     user = User.objects.get(email="rektor@fjellvik.demo")
+    totp_counter()
     code = demo_totp_code(email=user.email)
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     assert TOTP(authenticator).validate_code(code)
@@ -162,6 +164,7 @@ def test_a_demo_user_logs_in_with_password_and_code(client):
     email = "laerer@fjellvik.demo"
     response = client.post("/konto/login/", {"login": email, "password": DEMO_PASSWORD})
     assert response["Location"].startswith("/konto/2fa/authenticate")
+    totp_counter()
     client.post("/konto/2fa/authenticate/", {"code": demo_totp_code(email=email)})
     assert client.get("/ansatt/").status_code == 200
 
@@ -208,6 +211,7 @@ def test_load_demo_prints_the_logins_and_how_to_get_a_code():
 def test_demo_totp_prints_the_current_code():
     load()
     out = io.StringIO()
+    totp_counter()
     call_command("demo_totp", "ppt@fjellvik.demo", stdout=out, stderr=io.StringIO())
     assert re.fullmatch(r"\d{6}\n", out.getvalue())
     assert out.getvalue().strip() == demo_totp_code(email="ppt@fjellvik.demo")

@@ -6,6 +6,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+from tests.totp import totp_counter
 from tests.world import PASSWORD
 from varde.audit.models import AuditEntry
 from varde.people.middleware import SEEN_RESOLUTION_SECONDS, SESSION_SEEN, SESSION_STARTED
@@ -16,8 +17,7 @@ def current_code(user) -> str:
     secret = authenticator.wrap().instance.data["secret"]
     from allauth.mfa.totp.internal.auth import decrypt
 
-    counter = int(time.time()) // 30
-    return format_hotp_value(hotp_value(decrypt(secret), counter))
+    return format_hotp_value(hotp_value(decrypt(secret), totp_counter()))
 
 
 def login_with_password(client, email: str, password: str = PASSWORD):
@@ -190,7 +190,7 @@ def test_a_new_user_sets_up_totp_after_confirming_the_password(client, world):
     response = client.get("/konto/2fa/totp/activate/")
     assert response.status_code == 200
     secret = response.context["form"].secret
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    code = format_hotp_value(hotp_value(secret, totp_counter()))
     response = client.post("/konto/2fa/totp/activate/", {"code": code})
     assert response.status_code == 302
     assert client.get("/ansatt/").status_code == 200

@@ -15,6 +15,7 @@ import requests
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from tests.proofs.instances import Instance
+from tests.totp import totp_counter
 
 # The drill world gives its people these TOTP secrets, so clients can log in over HTTP.
 TOTP_SECRETS = {
@@ -111,8 +112,7 @@ class Browser:
         self.get("/konto/login/")
         response = self.post("/konto/login/", {"login": email, "password": PASSWORD})
         assert response.status_code == 302, response.text[:500]
-        counter = int(time.time()) // 30
-        code = format_hotp_value(hotp_value(TOTP_SECRETS[email], counter))
+        code = format_hotp_value(hotp_value(TOTP_SECRETS[email], totp_counter()))
         response = self.post("/konto/2fa/authenticate/", {"code": code})
         assert response.status_code == 302, response.text[:500]
         assert self.get("/ansatt/").status_code == 200
