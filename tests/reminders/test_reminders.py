@@ -7,7 +7,7 @@ import datetime as dt
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from varde.cases.models import Handover
 from varde.reminders.models import OutboxMessage, Reminder
@@ -134,3 +134,14 @@ def test_a_closed_case_not_archived_reminds_owner_and_leadership_after_the_plans
         Reminder.objects.filter(key=f"archive:{world.case.pk}").values_list("user", flat=True)
     )
     assert reminded == {world.teacher.pk, world.principal.pk}
+
+
+def test_reminders_are_written_in_the_site_language_whatever_the_thread_served_last(world):
+    later = oslo(opened_day(world) + dt.timedelta(days=8))
+    with translation.override("en"), time_machine.travel(later, tick=False):
+        reminders_collect()
+        reminders_send()
+    subjects = [r.subject for r in Reminder.objects.filter(user=world.teacher)]
+    assert subjects and all(s.startswith("Forfalt steg: ") for s in subjects), subjects
+    to_tina = [m for m in mail.outbox if m.to == [world.teacher.email]]
+    assert to_tina[0].body.startswith("Hei!")

@@ -21,7 +21,7 @@ from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
 from django.db import transaction
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from varde.cases.models import Case, CaseEvent, Handover, Measure
@@ -160,14 +160,16 @@ def reminders_collect(*, now: dt.datetime | None = None) -> int:
     """Create the reminders that are due; retire those whose step is done. Returns new rows."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    due = (
-        _due_for_cases(today)
-        + _due_measures(today)
-        + _due_handovers()
-        + _due_archives(today)
-        + _due_incidents(now)
-        + _due_yearplan(now)
-    )
+    # Stored and e-mailed text is in the site's language, whatever this thread served last.
+    with translation.override(settings.LANGUAGE_CODE):
+        due = (
+            _due_for_cases(today)
+            + _due_measures(today)
+            + _due_handovers()
+            + _due_archives(today)
+            + _due_incidents(now)
+            + _due_yearplan(now)
+        )
     existing = set(Reminder.objects.filter(done_at__isnull=True).values_list("user_id", "key"))
     wanted = {(d.user_id, d.key) for d in due}
     new = [
@@ -202,6 +204,14 @@ def _message_id(reminder: Reminder) -> str:
     return f"<reminder-{reminder.pk}-{digest[:16]}@{host}>"
 
 
+def _message_body(subject: str, link: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "Hei!\n\nDu har noe som venter i Varde: %(subject)s.\n"
+            "Logg inn for å se hva det gjelder:\n%(link)s\n"
+        ) % {"subject": subject, "link": link}
+
+
 def outbox_fill(*, now: dt.datetime, limit: int = 200) -> int:
     """Turn unsent reminders into outbox messages, each in one transaction with its mark.
 
@@ -225,11 +235,7 @@ def outbox_fill(*, now: dt.datetime, limit: int = 200) -> int:
                 message_id=_message_id(reminder),
                 to=reminder.user.email,
                 subject=f"Varde: {reminder.subject}"[:250],
-                body=_(
-                    "Hei!\n\nDu har noe som venter i Varde: %(subject)s.\n"
-                    "Logg inn for å se hva det gjelder:\n%(link)s\n"
-                )
-                % {"subject": reminder.subject, "link": link},
+                body=_message_body(reminder.subject, link),
                 created_at=now,
             )
             made += 1
