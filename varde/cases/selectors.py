@@ -8,10 +8,10 @@ are counted in Europe/Oslo from the day the case reached its current level.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ class Step:
 
 
 def steps_for(
-    *, case: Case, rules: CaseRules, events: list[CaseEvent], today: dt.date
+    *, case: Case, rules: CaseRules, events: Sequence[CaseEvent | StepEvent], today: dt.date
 ) -> list[Step]:
     if case.status == Case.Status.CLOSED:
         return _closed_steps(case=case, rules=rules, today=today)
@@ -125,11 +125,29 @@ STEP_CASE_FIELDS = (
 CASE_FREE_TEXT = ("observed", "earlier_worries", "who_knows", "parents_thoughts")
 
 
+class StepEvent(NamedTuple):
+    """What the steps read of an event, for lists: no model instance per event."""
+
+    kind: str
+    at: dt.datetime
+
+
 def cases_listed(queryset: Any) -> Any:
-    """Cases for a list with next steps: no free text, events prefetched as the steps need."""
-    return queryset.defer(*CASE_FREE_TEXT).prefetch_related(
-        Prefetch("events", queryset=CaseEvent.objects.only(*STEP_EVENT_FIELDS))
+    """Cases for a list with next steps: without their free text."""
+    return queryset.defer(*CASE_FREE_TEXT)
+
+
+def step_events(cases: list[Case]) -> dict[int, list[StepEvent]]:
+    """The events of each case as the steps need them, in one query."""
+    found: dict[int, list[StepEvent]] = {case.pk: [] for case in cases}
+    rows = (
+        CaseEvent.objects.filter(case_id__in=list(found))
+        .order_by("at", "pk")
+        .values_list("case_id", "kind", "at")
     )
+    for case_id, kind, at in rows:
+        found[case_id].append(StepEvent(kind, at))
+    return found
 
 
 def case_next_steps(
@@ -153,21 +171,16 @@ class CaseWithNextStep:
 
 
 def cases_with_next_step(*, cases: list[Case]) -> list[CaseWithNextStep]:
-    """Each case with its first undone step, overdue ones first, then by due date.
-
-    The cases must come with their events prefetched; the plan is read once per municipality.
-    """
+    """Each case with its first undone step, overdue ones first, then by due date."""
     rules: dict[int, CaseRules] = {}
+    events = step_events(cases)
     today = timezone.localdate()
     result = []
     for case in cases:
         if case.municipality_id not in rules:
             rules[case.municipality_id] = case_rules(municipality_id=case.municipality_id)
         steps = steps_for(
-            case=case,
-            rules=rules[case.municipality_id],
-            events=list(case.events.all()),
-            today=today,
+            case=case, rules=rules[case.municipality_id], events=events[case.pk], today=today
         )
         result.append(CaseWithNextStep(case, next((s for s in steps if not s.done), None)))
     far = dt.date.max
