@@ -5,6 +5,7 @@ import time
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.test import Client
 
 from tests.totp import totp_counter
 from tests.world import PASSWORD
@@ -52,6 +53,27 @@ def test_staff_without_totp_are_sent_to_set_it_up_before_anything_else(client, w
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/konto/2fa/totp/activate"), url
+
+
+def test_an_authenticator_removed_during_a_session_is_noticed_on_the_next_request(client, world):
+    client.force_login(world.teacher)
+    assert client.get("/ansatt/").status_code == 200
+    Authenticator.objects.filter(user=world.teacher).delete()
+    response = client.get("/ansatt/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/2fa/totp/activate")
+
+
+def test_the_demo_banner_follows_the_database_on_every_request(client, world):
+    from varde.people.models import Municipality
+
+    banner = "fiktive personer og skoler"
+    client.force_login(world.teacher)
+    assert banner not in client.get("/ansatt/").content.decode()
+    assert banner not in Client().get("/k/lunner/").content.decode()
+    Municipality.objects.create(slug="fjellvik", name="Fjellvik kommune", is_fictional=True)
+    assert banner in client.get("/ansatt/").content.decode()
+    assert banner in Client().get("/k/lunner/").content.decode()
 
 
 def test_the_slt_coordinator_who_sees_no_pupils_needs_no_totp(client, world):

@@ -73,4 +73,8 @@ class RequireMfaMiddleware:
 def has_totp(user: object) -> bool:
     from allauth.mfa.models import Authenticator
 
+    # Read with the user at the start of this request (varde.people.backends), if it was.
+    known = getattr(user, "varde_has_totp", None)
+    if known is not None:
+        return known
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
