@@ -142,8 +142,23 @@ def test_edges_of_months_and_summer_time_are_counted_in_oslo(world):
             )
         ]
     )
+    # An incident at 00:30 on 1 December in Oslo is 30 November in UTC: December's.
+    Incident.objects.create(
+        municipality=pupil.municipality,
+        school=pupil.school,
+        kind="drug_sale",
+        reported_by=world.principal,
+        started_at=dt.datetime(2025, 12, 1, 0, 30, tzinfo=OSLO),
+    )
     insights_refresh()
     assert_tallies_match_a_recount()
+    december = IncidentTally.objects.get(
+        school=pupil.school, month=dt.date(2025, 12, 1), kind="drug_sale"
+    )
+    assert december.count == 1
+    assert not IncidentTally.objects.filter(
+        school=pupil.school, month=dt.date(2025, 11, 1), kind="drug_sale"
+    ).exists()
     march = WorryTally.objects.get(school=pupil.school, month=dt.date(2026, 3, 1))
     assert march.level == 3 and march.count == 1
     assert ConversationTally.objects.get(school=pupil.school, month=dt.date(2026, 10, 1)).days == 1

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from varde.incidents.models import Incident
@@ -40,40 +38,6 @@ def incidents_for_leadership(*, user: Any) -> QuerySet[Incident]:
         .select_related("school", "pupil", "reported_by", "follow_up", "follow_up__adult")
         .order_by("-started_at", "-pk")
     )
-
-
-@dataclass(frozen=True)
-class IncidentCount:
-    month: dt.date
-    school_id: int
-    school_name: str
-    kind: str
-    count: int
-
-
-def incident_counts(
-    *, municipality_id: int, since: dt.datetime, until: dt.datetime
-) -> list[IncidentCount]:
-    """Incidents per month (Oslo), school and kind, from `since` up to `until`. No personal data."""
-    rows = (
-        Incident.objects.filter(
-            municipality_id=municipality_id, started_at__gte=since, started_at__lt=until
-        )
-        .annotate(month=TruncMonth("started_at", tzinfo=timezone.get_default_timezone()))
-        .values("month", "school_id", "school__name", "kind")
-        .annotate(count=Count("pk"))
-        .order_by("month", "school__name", "kind")
-    )
-    return [
-        IncidentCount(
-            month=row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"],
-            school_id=row["school_id"],
-            school_name=row["school__name"],
-            kind=row["kind"],
-            count=row["count"],
-        )
-        for row in rows
-    ]
 
 
 def worry_initial(incident: Incident | None) -> dict[str, Any]:
