@@ -24,6 +24,16 @@ def _plain_static_files(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test ends in the site's language. A request in English leaves English active in
+    the thread, and a later test that renders text outside a request would inherit it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db):
     from tests.world import build_world
