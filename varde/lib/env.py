@@ -50,12 +50,34 @@ def envsecret(name: str, *, fallback_file: Path | None = None) -> str:
 
 
 def database_from_url(url: str) -> dict[str, object]:
-    """Turn postgres://user:password@host:port/name into a Django DATABASES entry."""
-    from urllib.parse import unquote, urlsplit
+    """Turn postgres://user:password@host:port/name into a Django DATABASES entry.
+
+    Parameters are bound on the server, and a statement a connection has run
+    ``prepare_threshold`` times (5 unless the URL says otherwise) is prepared, so
+    PostgreSQL plans it once per connection instead of on every request. Behind a
+    pooler in transaction mode that cannot keep prepared statements, add
+    ``?prepare_threshold=off`` to the URL.
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
 
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r}; use postgres://")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - {"prepare_threshold"})
+    if unknown:
+        raise ValueError(
+            f"DATABASE_URL: unknown parameter {unknown[0]!r}; the one known is prepare_threshold"
+        )
+    threshold = query.get("prepare_threshold", "5").strip().lower()
+    if threshold in {"off", "none"}:
+        prepare: int | None = None
+    elif threshold.isdigit():
+        prepare = int(threshold)
+    else:
+        raise ValueError(
+            f"DATABASE_URL: prepare_threshold must be a whole number or 'off', not {threshold!r}"
+        )
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")),
@@ -65,4 +87,5 @@ def database_from_url(url: str) -> dict[str, object]:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"server_side_binding": True, "prepare_threshold": prepare},
     }
