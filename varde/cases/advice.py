@@ -26,6 +26,7 @@ from varde.cases.access import cases_visible_to
 from varde.cases.models import AdviceRequest, Case, CaseEvent
 from varde.cases.rules import case_rules
 from varde.cases.services import CaseRuleBroken, case_event_record
+from varde.lib.queries import sorted_rows
 from varde.people.access import id_or_404
 from varde.people.models import RoleAssignment, User
 
@@ -149,9 +150,7 @@ def advice_adviser_sees_case(*, user: Any, request: AdviceRequest) -> bool:
 
 def advice_on_case(*, case: Case) -> list[AdviceRequest]:
     """The questions asked on a case, for those who already reached the case."""
-    return list(
-        case.advice_requests.select_related("asked_by", "adviser").order_by("asked_at", "pk")
-    )
+    return sorted_rows(case.advice_requests.select_related("asked_by", "adviser"), "asked_at", "pk")
 
 
 # ---------------------------------------------------------------- writes

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from varde.cases.models import Case, CaseEvent, CaseParticipant, Consent, Referral
 from varde.cases.rules import CaseRules, ConsentRule, LegalBasis, case_rules
 from varde.cases.services import case_event_record, case_may_steer
+from varde.lib.queries import sorted_rows
 from varde.people.models import RoleAssignment, User
 from varde.people.roles import SCHOOL_ROLES
 
@@ -268,9 +269,9 @@ def sharing_overview(*, case: Case, user: Any, rules: CaseRules | None = None) -
     """
     today = timezone.localdate()
     rules = rules or case_rules(municipality_id=case.municipality_id)
-    participants = list(case.participants.select_related("user", "invited_by").order_by("pk"))
-    consents = [c for c in case.consents.all() if consent_is_valid(c, on=today)]
-    referrals = list(case.referrals.select_related("made_by"))
+    participants = sorted_rows(case.participants.select_related("user", "invited_by"), "pk")
+    consents = [c for c in sorted_rows(case.consents.all()) if consent_is_valid(c, on=today)]
+    referrals = sorted_rows(case.referrals.select_related("made_by"))
     for item in [*participants, *consents, *referrals]:
         item.service_name = rules.service_name(item.service) if item.service else ""
     by_law = [

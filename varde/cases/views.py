@@ -52,6 +52,7 @@ from varde.cases.services import (
 from varde.incidents.access import incident_for_worry
 from varde.incidents.selectors import worry_initial
 from varde.incidents.services import incident_attach_case
+from varde.lib.queries import sorted_rows
 from varde.people.access import pupil_for_user
 from varde.people.models import User
 from varde.plan.selectors import plan_current
@@ -103,8 +104,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     request.varde_municipality = case.municipality  # type: ignore[attr-defined]
     request.varde_plan = version  # type: ignore[attr-defined]
     rules = case_rules_of(version)
-    events = list(case.events.select_related("actor"))
+    events = sorted_rows(case.events.select_related("actor"))
     steps = case_next_steps(case=case, rules=rules, events=events)
+    waiting = sorted_rows(
+        case.handovers.filter(state=Handover.State.WAITING).select_related("to_user")
+    )
+    parent_decisions = sorted_rows(case.parent_decisions.all())
     next_step = next((s for s in steps if not s.done), None)
     return render(
         request,
@@ -117,11 +122,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rules": rules,
             "level_title": rules.level_title(case.level),
             "may_steer": case_may_steer(request.user, case),
-            "waiting_handover": case.handovers.filter(state=Handover.State.WAITING)
-            .select_related("to_user")
-            .first(),
-            "measures": case.measures.all(),
-            "parent_decision": case.parent_decisions.last(),
+            "waiting_handover": waiting[0] if waiting else None,
+            "measures": sorted_rows(case.measures.all()),
+            "parent_decision": parent_decisions[-1] if parent_decisions else None,
             "events": events,
         },
     )
