@@ -100,6 +100,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "varde.sqlite3",
+            # Each worker keeps its connection for a minute, and with it SQLite's parsed schema
+            # and prepared statements, instead of opening the file on every request.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
