@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from varde.audit.models import AuditEntry, AuditHead
@@ -71,13 +71,15 @@ def audit_record_many(
         with transaction.atomic():
             last_seq, last_hash = _head_locked()
             at = timezone.now().astimezone(dt.UTC)
+            label = _actor_label(actor)
+            detail = detail or {}
             entries = []
             for subject in subjects:
                 entry = AuditEntry(
                     seq=last_seq + 1,
                     at=at,
                     actor=actor if getattr(actor, "is_authenticated", False) else None,
-                    actor_label=_actor_label(actor),
+                    actor_label=label,
                     action=action,
                     object_type=object_type,
                     object_id=str(subject.object_id),
@@ -85,7 +87,7 @@ def audit_record_many(
                     school_id=subject.school_id,
                     municipality_id=subject.municipality_id,
                     reason=reason[:300],
-                    detail=detail or {},
+                    detail=detail,
                     prev_hash=last_hash,
                 )
                 entry.hash = entry.compute_hash()
@@ -101,6 +103,12 @@ def audit_record_many(
 # SQL: three statements whose text is built once, instead of the ORM compiling them per call.
 _ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
 _ROWS_PER_INSERT = 500
+# Integer and text columns take a Python int or str as it is.
+_PLAIN = {
+    f.attname: int if f.is_relation or isinstance(f, models.IntegerField) else str
+    for f in _ENTRY_FIELDS
+    if f.is_relation or isinstance(f, (models.IntegerField, models.CharField))
+}
 
 
 def _head_locked() -> tuple[int, str]:
@@ -118,6 +126,27 @@ def _head_locked() -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
+def _db_values(entries: list[AuditEntry]) -> list[Any]:
+    """The entries' column values as the database takes them, row after row.
+
+    The entries of one append share their time, actor, action, reason and detail, so each
+    distinct value of a field is converted once.
+    """
+    values: list[Any] = []
+    converted: dict[tuple[str, object], Any] = {}
+    for entry in entries:
+        for field in _ENTRY_FIELDS:
+            value = getattr(entry, field.attname)
+            if value is None or type(value) is _PLAIN.get(field.attname):
+                values.append(value)  # what the field would convert it to
+                continue
+            key = (field.attname, id(value) if isinstance(value, dict) else value)
+            if key not in converted:
+                converted[key] = field.get_db_prep_save(value, connection)
+            values.append(converted[key])
+    return values
+
+
 def _append(entries: list[AuditEntry], *, last_seq: int, last_hash: str) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in _ENTRY_FIELDS)
@@ -130,11 +159,7 @@ def _append(entries: list[AuditEntry], *, last_seq: int, last_hash: str) -> None
             cursor.execute(
                 f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns})"
                 f" VALUES {', '.join([row] * len(batch))}",
-                [
-                    field.get_db_prep_save(getattr(entry, field.attname), connection)
-                    for entry in batch
-                    for field in _ENTRY_FIELDS
-                ],
+                _db_values(batch),
             )
         cursor.execute(
             f"UPDATE {quote(AuditHead._meta.db_table)} SET last_seq = %s, last_hash = %s"
