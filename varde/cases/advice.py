@@ -148,8 +148,11 @@ def advice_adviser_sees_case(*, user: Any, request: AdviceRequest) -> bool:
     return cases_visible_to(user).filter(pk=request.case_id).exists()
 
 
-def advice_on_case(*, case: Case) -> list[AdviceRequest]:
-    """The questions asked on a case, for those who already reached the case."""
+def advice_on_case(*, case: Case, present: frozenset[str] | None = None) -> list[AdviceRequest]:
+    """The questions asked on a case, for those who already reached the case; no query when
+    `present` (from case_lists_present) says there are none."""
+    if present is not None and "advice_requests" not in present:
+        return []
     return sorted_rows(case.advice_requests.select_related("asked_by", "adviser"), "asked_at", "pk")
 
 

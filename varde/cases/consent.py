@@ -261,17 +261,36 @@ def _basis_text(rules: CaseRules, key: str) -> str:
     return f"{basis.title} ({basis.law})" if basis else key
 
 
-def sharing_overview(*, case: Case, user: Any, rules: CaseRules | None = None) -> Sharing:
+def sharing_overview(
+    *,
+    case: Case,
+    user: Any,
+    rules: CaseRules | None = None,
+    present: frozenset[str] | None = None,
+) -> Sharing:
     """The case page's sharing panel: participants, valid consents, sharing by law.
 
-    Three queries whatever the size of the case. The case itself was reached
-    through the access helper, which audited the read.
+    At most three queries whatever the size of the case; none for a list that `present`
+    (from case_lists_present) says is empty. The case itself was reached through the access
+    helper, which audited the read.
     """
     today = timezone.localdate()
     rules = rules or case_rules(municipality_id=case.municipality_id)
-    participants = sorted_rows(case.participants.select_related("user", "invited_by"), "pk")
-    consents = [c for c in sorted_rows(case.consents.all()) if consent_is_valid(c, on=today)]
-    referrals = sorted_rows(case.referrals.select_related("made_by"))
+
+    def has(name: str) -> bool:
+        return present is None or name in present
+
+    participants = (
+        sorted_rows(case.participants.select_related("user", "invited_by"), "pk")
+        if has("participants")
+        else []
+    )
+    consents = (
+        [c for c in sorted_rows(case.consents.all()) if consent_is_valid(c, on=today)]
+        if has("consents")
+        else []
+    )
+    referrals = sorted_rows(case.referrals.select_related("made_by")) if has("referrals") else []
     for item in [*participants, *consents, *referrals]:
         item.service_name = rules.service_name(item.service) if item.service else ""
     by_law = [

@@ -12,10 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from django.db import connection
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from varde.cases.models import Case, CaseEvent
+from varde.cases.models import (
+    AdviceRequest,
+    Case,
+    CaseEvent,
+    CaseParticipant,
+    Consent,
+    Handover,
+    Measure,
+    ParentDecision,
+    Referral,
+)
 from varde.cases.rules import CaseRules, case_rules
 
 
@@ -191,3 +202,32 @@ def cases_with_next_step(*, cases: list[Case]) -> list[CaseWithNextStep]:
         )
     )
     return result
+
+
+# The lists on a case's page that are empty for most cases, by the case's related name.
+CASE_LISTS = {
+    "measures": Measure,
+    "handovers": Handover,
+    "parent_decisions": ParentDecision,
+    "participants": CaseParticipant,
+    "consents": Consent,
+    "referrals": Referral,
+    "advice_requests": AdviceRequest,
+}
+_LISTS_PRESENT_SQL: dict[str, str] = {}
+
+
+def case_lists_present(case: Case) -> frozenset[str]:
+    """Which of the case's lists (CASE_LISTS) have rows, in one query, so that the page reads
+    only those: an empty list's own query costs more to build than to run."""
+    sql = _LISTS_PRESENT_SQL.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = _LISTS_PRESENT_SQL[connection.vendor] = " UNION ALL ".join(
+            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {quote(model._meta.db_table)}"
+            f" WHERE {quote(model._meta.get_field('case').column)} = %s)"
+            for name, model in CASE_LISTS.items()
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case.pk] * len(CASE_LISTS))
+        return frozenset(str(row[0]) for row in cursor.fetchall())

@@ -31,7 +31,12 @@ from varde.cases.forms import (
 )
 from varde.cases.models import Case, Handover
 from varde.cases.rules import case_rules, case_rules_of
-from varde.cases.selectors import CASE_FREE_TEXT, case_next_steps, step_url
+from varde.cases.selectors import (
+    CASE_FREE_TEXT,
+    case_lists_present,
+    case_next_steps,
+    step_url,
+)
 from varde.cases.services import (
     CaseChanged,
     CaseRuleBroken,
@@ -106,10 +111,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rules = case_rules_of(version)
     events = sorted_rows(case.events.select_related("actor"))
     steps = case_next_steps(case=case, rules=rules, events=events)
-    waiting = sorted_rows(
-        case.handovers.filter(state=Handover.State.WAITING).select_related("to_user")
+    present = case_lists_present(case)
+    waiting = (
+        sorted_rows(case.handovers.filter(state=Handover.State.WAITING).select_related("to_user"))
+        if "handovers" in present
+        else []
     )
-    parent_decisions = sorted_rows(case.parent_decisions.all())
+    parent_decisions = (
+        sorted_rows(case.parent_decisions.all()) if "parent_decisions" in present else []
+    )
     next_step = next((s for s in steps if not s.done), None)
     return render(
         request,
@@ -123,9 +133,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "level_title": rules.level_title(case.level),
             "may_steer": case_may_steer(request.user, case),
             "waiting_handover": waiting[0] if waiting else None,
-            "measures": sorted_rows(case.measures.all()),
+            "measures": sorted_rows(case.measures.all()) if "measures" in present else [],
             "parent_decision": parent_decisions[-1] if parent_decisions else None,
             "events": events,
+            "present": present,
         },
     )
 

@@ -13,8 +13,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def case_advice(case: Case) -> list[AdviceRequest]:
-    return advice_on_case(case=case)
+def case_advice(case: Case, present: object = None) -> list[AdviceRequest]:
+    """`present`: the case page's case_lists_present (anything else reads the questions)."""
+    return advice_on_case(case=case, present=present if isinstance(present, frozenset) else None)
 
 
 @register.simple_tag

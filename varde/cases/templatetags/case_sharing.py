@@ -14,5 +14,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def case_sharing(case: Case, user: Any, rules: CaseRules | None = None) -> Sharing:
-    return sharing_overview(case=case, user=user, rules=rules)
+def case_sharing(
+    case: Case, user: Any, rules: CaseRules | None = None, present: object = None
+) -> Sharing:
+    """`present`: the case page's case_lists_present (anything else reads every list)."""
+    lists = present if isinstance(present, frozenset) else None
+    return sharing_overview(case=case, user=user, rules=rules, present=lists)
