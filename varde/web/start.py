@@ -15,6 +15,15 @@ from varde.yearplan.selectors import routines_unread
 
 
 def staff_municipality(user: Any) -> Municipality | None:
+    """The municipality whose plan the user's pages show."""
+    if not user.slt_region_ids():
+        # Most staff work in one municipality, read already with their role assignments.
+        known = {a.municipality_id: a.municipality for a in user.assignments if a.municipality_id}
+        known |= {
+            a.school.municipality_id: a.school.municipality for a in user.assignments if a.school_id
+        }
+        if len(known) == 1:
+            return next(iter(known.values()))
     ids = sorted(user.municipality_ids())
     return Municipality.objects.filter(id__in=ids).order_by("is_fictional", "name").first()
 
