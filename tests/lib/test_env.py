@@ -30,11 +30,20 @@ def test_the_prepare_threshold_can_be_set_or_turned_off_for_a_pooler(
     assert db["OPTIONS"]["prepare_threshold"] == threshold
 
 
+def test_other_parameters_go_to_libpq_as_they_are() -> None:
+    db = database_from_url("postgres://varde@db.example/varde?sslmode=require&connect_timeout=5")
+    assert db["OPTIONS"] == {
+        "sslmode": "require",
+        "connect_timeout": "5",
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
         ("mysql://root@localhost/varde", "unsupported scheme 'mysql'"),
-        ("postgres://localhost/varde?sslmode=require", "unknown parameter 'sslmode'"),
         ("postgres://localhost/varde?prepare_threshold=-1", "whole number or 'off'"),
         ("postgres://localhost/varde?prepare_threshold=often", "whole number or 'off'"),
     ],

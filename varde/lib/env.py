@@ -56,20 +56,16 @@ def database_from_url(url: str) -> dict[str, object]:
     ``prepare_threshold`` times (5 unless the URL says otherwise) is prepared, so
     PostgreSQL plans it once per connection instead of on every request. Behind a
     pooler in transaction mode that cannot keep prepared statements, add
-    ``?prepare_threshold=off`` to the URL.
+    ``?prepare_threshold=off`` to the URL. Other query parameters are libpq's.
     """
     from urllib.parse import parse_qs, unquote, urlsplit
 
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r}; use postgres://")
+    # Other parameters (sslmode=require, connect_timeout=5, ...) go to libpq as they are.
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-    unknown = sorted(set(query) - {"prepare_threshold"})
-    if unknown:
-        raise ValueError(
-            f"DATABASE_URL: unknown parameter {unknown[0]!r}; the one known is prepare_threshold"
-        )
-    threshold = query.get("prepare_threshold", "5").strip().lower()
+    threshold = query.pop("prepare_threshold", "5").strip().lower()
     if threshold in {"off", "none"}:
         prepare: int | None = None
     elif threshold.isdigit():
@@ -87,5 +83,5 @@ def database_from_url(url: str) -> dict[str, object]:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"server_side_binding": True, "prepare_threshold": prepare},
+        "OPTIONS": {**query, "server_side_binding": True, "prepare_threshold": prepare},
     }
