@@ -25,8 +25,8 @@ from varde.audit.services import AuditSubject, audit_record, audit_record_many
 from varde.cases.access import cases_visible_to
 from varde.cases.models import AdviceRequest, Case, CaseEvent
 from varde.cases.rules import case_rules
+from varde.cases.selectors import case_list_rows
 from varde.cases.services import CaseRuleBroken, case_event_record
-from varde.lib.queries import sorted_rows
 from varde.people.access import id_or_404
 from varde.people.models import RoleAssignment, User
 
@@ -151,9 +151,13 @@ def advice_adviser_sees_case(*, user: Any, request: AdviceRequest) -> bool:
 def advice_on_case(*, case: Case, present: frozenset[str] | None = None) -> list[AdviceRequest]:
     """The questions asked on a case, for those who already reached the case; no query when
     `present` (from case_lists_present) says there are none."""
-    if present is not None and "advice_requests" not in present:
-        return []
-    return sorted_rows(case.advice_requests.select_related("asked_by", "adviser"), "asked_at", "pk")
+    return case_list_rows(
+        case.advice_requests.select_related("asked_by", "adviser"),
+        "advice_requests",
+        present,
+        "asked_at",
+        "pk",
+    )
 
 
 # ---------------------------------------------------------------- writes

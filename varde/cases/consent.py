@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from varde.cases.models import Case, CaseEvent, CaseParticipant, Consent, Referral
 from varde.cases.rules import CaseRules, ConsentRule, LegalBasis, case_rules
+from varde.cases.selectors import case_list_rows
 from varde.cases.services import case_event_record, case_may_steer
-from varde.lib.queries import sorted_rows
 from varde.people.models import RoleAssignment, User
 from varde.people.roles import SCHOOL_ROLES
 
@@ -276,21 +276,15 @@ def sharing_overview(
     """
     today = timezone.localdate()
     rules = rules or case_rules(municipality_id=case.municipality_id)
-
-    def has(name: str) -> bool:
-        return present is None or name in present
-
-    participants = (
-        sorted_rows(case.participants.select_related("user", "invited_by"), "pk")
-        if has("participants")
-        else []
+    participants = case_list_rows(
+        case.participants.select_related("user", "invited_by"), "participants", present, "pk"
     )
-    consents = (
-        [c for c in sorted_rows(case.consents.all()) if consent_is_valid(c, on=today)]
-        if has("consents")
-        else []
-    )
-    referrals = sorted_rows(case.referrals.select_related("made_by")) if has("referrals") else []
+    consents = [
+        c
+        for c in case_list_rows(case.consents.all(), "consents", present)
+        if consent_is_valid(c, on=today)
+    ]
+    referrals = case_list_rows(case.referrals.select_related("made_by"), "referrals", present)
     for item in [*participants, *consents, *referrals]:
         item.service_name = rules.service_name(item.service) if item.service else ""
     by_law = [

@@ -28,6 +28,7 @@ from varde.cases.models import (
     Referral,
 )
 from varde.cases.rules import CaseRules, case_rules
+from varde.lib.queries import sorted_rows
 
 
 @dataclass(frozen=True)
@@ -231,3 +232,13 @@ def case_lists_present(case: Case) -> frozenset[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [case.pk] * len(CASE_LISTS))
         return frozenset(str(row[0]) for row in cursor.fetchall())
+
+
+def case_list_rows(
+    queryset: Any, name: str, present: frozenset[str] | None, *fields: str
+) -> list[Any]:
+    """The rows of one of the case's lists, sorted (sorted_rows); no query when `present`
+    (from case_lists_present) says the list is empty. None for `present` reads it anyway."""
+    if present is not None and name not in present:
+        return []
+    return sorted_rows(queryset, *fields)

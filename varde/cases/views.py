@@ -33,6 +33,7 @@ from varde.cases.models import Case, Handover
 from varde.cases.rules import case_rules, case_rules_of
 from varde.cases.selectors import (
     CASE_FREE_TEXT,
+    case_list_rows,
     case_lists_present,
     case_next_steps,
     step_url,
@@ -112,14 +113,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = sorted_rows(case.events.select_related("actor"))
     steps = case_next_steps(case=case, rules=rules, events=events)
     present = case_lists_present(case)
-    waiting = (
-        sorted_rows(case.handovers.filter(state=Handover.State.WAITING).select_related("to_user"))
-        if "handovers" in present
-        else []
+    waiting = case_list_rows(
+        case.handovers.filter(state=Handover.State.WAITING).select_related("to_user"),
+        "handovers",
+        present,
     )
-    parent_decisions = (
-        sorted_rows(case.parent_decisions.all()) if "parent_decisions" in present else []
-    )
+    parent_decisions = case_list_rows(case.parent_decisions.all(), "parent_decisions", present)
     next_step = next((s for s in steps if not s.done), None)
     return render(
         request,
@@ -133,7 +132,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "level_title": rules.level_title(case.level),
             "may_steer": case_may_steer(request.user, case),
             "waiting_handover": waiting[0] if waiting else None,
-            "measures": sorted_rows(case.measures.all()) if "measures" in present else [],
+            "measures": case_list_rows(case.measures.all(), "measures", present),
             "parent_decision": parent_decisions[-1] if parent_decisions else None,
             "events": events,
             "present": present,
