@@ -7,6 +7,8 @@ the same school or the municipal administrator.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,17 +17,23 @@ from django.http import Http404
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
 from varde.cases.models import Case, CaseParticipant, Handover, Measure
+from varde.lib.queries import PreparedQuery
 from varde.people.access import id_or_404
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
+    return visible_cases(user.pk, sorted(user.leadership_school_ids()))
+
+
+def visible_cases(user_id: int, leading: Sequence[int]) -> QuerySet[Case]:
+    """cases_visible_to for an active user's id and the schools the user leads."""
     # One id list from three indexed lookups: an OR across a join (and the DISTINCT it
     # needs) makes PostgreSQL read every case.
-    owned = Case.objects.filter(owner=user).order_by().values("pk")
-    invited = CaseParticipant.objects.filter(user=user).order_by().values("case_id")
-    led = Case.objects.filter(school_id__in=user.leadership_school_ids()).order_by().values("pk")
+    owned = Case.objects.filter(owner_id=user_id).order_by().values("pk")
+    invited = CaseParticipant.objects.filter(user_id=user_id).order_by().values("case_id")
+    led = Case.objects.filter(school_id__in=leading).order_by().values("pk")
     return Case.objects.filter(pk__in=owned.union(invited, led))
 
 
@@ -39,13 +47,23 @@ def case_visible_to(user: Any, case: Case) -> bool:
     return CaseParticipant.objects.filter(case_id=case.pk, user=user).exists()
 
 
+@cache
+def case_read(related: tuple[str, ...] = ()) -> PreparedQuery[Case]:
+    """The read of one case by id with the tables its pages show, compiled once."""
+
+    def build(pk: int) -> QuerySet[Case]:
+        # A lookup by id needs no ORDER BY (which .first() would add).
+        found = Case.objects.select_related("pupil", "school", "owner", "municipality", *related)
+        return found.filter(pk=pk).order_by()[:1]
+
+    build.__qualname__ = f"case_read{related!r}"
+    return PreparedQuery(build, int)
+
+
 def case_for_user(user: Any, pk: object, *, reason: str, related: tuple[str, ...] = ()) -> Case:
     """The case if `user` may see it (404 otherwise), its read audited. `related` names more
     relations to read in the same query, for a page that shows them."""
-    # Unordered: for a lookup by id, an ORDER BY (which .first() adds) only costs Django
-    # the hashing of every selected column.
-    found = Case.objects.select_related("pupil", "school", "owner", "municipality", *related)
-    case = next(iter(found.filter(pk=id_or_404(pk)).order_by()[:1]), None)
+    case = next(iter(case_read(related)(id_or_404(pk))), None)
     if case is None or not case_visible_to(user, case):
         raise Http404
     audit_record(

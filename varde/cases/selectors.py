@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from varde.cases.models import (
     Referral,
 )
 from varde.cases.rules import CaseRules, case_rules
-from varde.lib.queries import sorted_rows
+from varde.lib.queries import PreparedQuery, in_model_order, sorted_rows
 
 
 @dataclass(frozen=True)
@@ -242,3 +243,18 @@ def case_list_rows(
     if present is not None and name not in present:
         return []
     return sorted_rows(queryset, *fields)
+
+
+def _events_of(case_id: int) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case_id=case_id).select_related("actor")
+
+
+_case_events = PreparedQuery(_events_of, int)
+
+
+def case_events(case: Case) -> list[CaseEvent]:
+    """The case's events with who did them, oldest first."""
+    events = in_model_order(_case_events(case.pk), CaseEvent)
+    for event in events:
+        event.case = case
+    return events

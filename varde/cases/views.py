@@ -33,6 +33,7 @@ from varde.cases.models import Case, Handover
 from varde.cases.rules import case_rules, case_rules_of
 from varde.cases.selectors import (
     CASE_FREE_TEXT,
+    case_events,
     case_list_rows,
     case_lists_present,
     case_next_steps,
@@ -58,7 +59,6 @@ from varde.cases.services import (
 from varde.incidents.access import incident_for_worry
 from varde.incidents.selectors import worry_initial
 from varde.incidents.services import incident_attach_case
-from varde.lib.queries import sorted_rows
 from varde.people.access import pupil_for_user
 from varde.people.models import User
 from varde.plan.selectors import plan_current
@@ -110,7 +110,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     request.varde_municipality = case.municipality  # type: ignore[attr-defined]
     request.varde_plan = version  # type: ignore[attr-defined]
     rules = case_rules_of(version)
-    events = sorted_rows(case.events.select_related("actor"))
+    events = case_events(case)
     steps = case_next_steps(case=case, rules=rules, events=events)
     present = case_lists_present(case)
     waiting = case_list_rows(

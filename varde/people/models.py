@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from varde.lib.queries import PreparedQuery
 from varde.people.roles import (
     LEADERSHIP_ROLES,
     MUNICIPAL_ROLES,
@@ -130,11 +131,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def assignments(self) -> list[RoleAssignment]:
         cached = getattr(self, "_assignments", None)
         if cached is None:
-            cached = list(
-                RoleAssignment.objects.filter(user=self).select_related(
-                    "school", "school__municipality", "municipality", "slt_region"
-                )
-            )
+            cached = _assignments_of(self.pk)
             self._assignments = cached
         return cached
 
@@ -234,6 +231,16 @@ class RoleAssignment(models.Model):
             raise ValidationError(_("Denne rollen må knyttes til en kommune."))
         if self.role in REGIONAL_ROLES and not self.slt_region_id:
             raise ValidationError(_("Denne rollen må knyttes til et SLT-samarbeid."))
+
+
+def _user_assignments(user_id: int) -> models.QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(user_id=user_id).select_related(
+        "school", "school__municipality", "municipality", "slt_region"
+    )
+
+
+# Read on every staff page, so compiled to SQL once per connection.
+_assignments_of = PreparedQuery(_user_assignments, int)
 
 
 class Pupil(models.Model):

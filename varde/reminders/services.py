@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
 from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from varde.cases.models import Case, CaseEvent, Handover, Measure
 from varde.cases.rules import CaseRules, case_rules
 from varde.cases.selectors import STEP_CASE_FIELDS, STEP_EVENT_FIELDS, steps_for
+from varde.lib.queries import PreparedQuery
 from varde.people.models import RoleAssignment
 from varde.people.roles import LEADERSHIP_ROLES
 from varde.reminders.models import OutboxMessage, Reminder
@@ -304,6 +306,13 @@ def _backend_has(connection: object, message_id: str) -> bool:
     return False
 
 
-def reminders_for(user: object) -> list[Reminder]:
+def _open_reminders(user_id: int) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(user_id=user_id, done_at__isnull=True).order_by("due_on")[:20]
+
+
+_open_reminders_of = PreparedQuery(_open_reminders, int)
+
+
+def reminders_for(user: Any) -> list[Reminder]:
     """The user's open reminders for the start page (no personal data in them)."""
-    return list(Reminder.objects.filter(user=user, done_at__isnull=True).order_by("due_on")[:20])
+    return _open_reminders_of(user.pk)
