@@ -88,7 +88,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "varde.web.context.varde",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            # `{% url %}` remembers what it reversed (varde.lib.urls).
+            "builtins": ["template_partials.templatetags.partials", "varde.lib.urls"],
         },
     }
 ]
