@@ -256,7 +256,7 @@ STATICFILES_DIRS = [BASE_DIR / "varde" / "static"]
 STATIC_ROOT = Path(envstr("VARDE_STATIC_ROOT", str(DATA_DIR / "static")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "varde.web.storage.StaticStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
 
