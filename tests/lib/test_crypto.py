@@ -409,3 +409,37 @@ def pg_dump_table(table: str) -> bytes:
     command = ["pg_dump", "--data-only", "-t", table, "-h", db["HOST"] or "localhost"]
     command += ["-p", str(db["PORT"] or 5432), "-U", db["USER"] or "postgres", db["NAME"]]
     return subprocess.run(command, env=env, capture_output=True, check=True).stdout
+
+
+@pytest.mark.django_db
+def test_within_a_request_the_keyring_is_looked_at_once(keys_file: Path, monkeypatch) -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from django.core.signals import request_finished, request_started
+
+    tokens = [encrypt_text(f"notat {i}", context=CONTEXT) for i in range(5)]
+    looked: list[Path] = []
+    signature = crypto._file_signature
+    monkeypatch.setattr(crypto, "_file_signature", lambda p: looked.append(p) or signature(p))
+    request_started.send(sender=None)
+    try:
+        assert [decrypt_text(t, context=CONTEXT) for t in tokens] == [
+            f"notat {i}" for i in range(5)
+        ]
+        assert len(looked) == 1
+        # Another process adds a key and seals with it while the request runs.
+        data = read_keyring(keys_file)
+        data["keys"]["k7"] = fresh_key()
+        data["current"] = "k7"
+        write_keyring(keys_file, data)
+        nonce = os.urandom(12)
+        sealed = AESGCM(base64.b64decode(data["keys"]["k7"])).encrypt(
+            nonce, b"fra en annen prosess", CONTEXT.encode()
+        )
+        elsewhere = f"v1:k7:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+        assert decrypt_text(elsewhere, context=CONTEXT) == "fra en annen prosess"
+    finally:
+        request_finished.send(sender=None)
+    looked.clear()
+    decrypt_text(tokens[0], context=CONTEXT)
+    decrypt_text(tokens[1], context=CONTEXT)
+    assert len(looked) == 2
