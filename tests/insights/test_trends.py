@@ -371,3 +371,16 @@ def test_the_page_makes_the_same_number_of_queries_for_little_and_much_data(
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(URL + PERIOD).status_code == 200
     assert timezone.now() == TODAY
+
+
+def test_a_school_name_with_markup_is_shown_as_text_in_the_chart_and_the_table(client, world):
+    world.school.name = 'Skole <b onclick="x()">«Lunner» & co</b> med et langt navn'
+    world.school.save()
+    dataset(world)
+    client.force_login(world.principal)
+    page = client.get(URL + PERIOD).content.decode()
+    assert "<b " not in page and "</b>" not in page
+    escaped = "Skole &lt;b onclick=&quot;x()&quot;&gt;«Lunner» &amp; co&lt;/b&gt; med et langt navn"
+    assert f'<th scope="row">{escaped}</th>' in page
+    # The chart cuts long labels to 18 characters and escapes what is left.
+    assert '<text class="insight-chart__label" x="0" y="20">Skole &lt;b onclick=…</text>' in page
