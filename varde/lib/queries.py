@@ -118,6 +118,12 @@ class _Compiled:
         self.init_list = [f[0].target.attname for f in compiler.select[self.start : self.end]]
         self.related = get_related_populators(compiler.klass_info, compiler.select, self.db)
         self.annotations = list(compiler.annotation_col_map.items())
+        # What turns each column's database value into Python's (times on SQLite, sealed text),
+        # which Django would otherwise look up again for every run.
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(fields):
+            raise ValueError(f"{prepared.name}: composite primary keys are not supported")
+        self.converters = compiler.get_converters(fields)
 
     def bind(self, values: tuple[Any, ...]) -> list[Any]:
         ready = _as_sent(self.connection, values, self.kinds)
@@ -131,8 +137,10 @@ class _Compiled:
             rows = cursor.fetchall()
         if compiler.has_extra_select:
             rows = [row[: compiler.col_count] for row in rows]
+        if self.converters:
+            rows = compiler.apply_converters(rows, self.converters)
         made = []
-        for row in compiler.results_iter([rows]):
+        for row in rows:
             obj = self.klass.from_db(self.db, self.init_list, row[self.start : self.end])
             for populator in self.related:
                 populator.populate(row, obj)
