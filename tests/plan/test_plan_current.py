@@ -42,3 +42,18 @@ def test_a_request_reads_the_version_once_and_sees_one_it_publishes(
     assert first.content["municipality"]["name"] != newer.content["municipality"]["name"]
     # Outside a request nothing is remembered.
     assert plan_current(municipality=world.lunner).number == newer.number
+
+
+def test_content_already_decoded_is_not_read_again_but_a_new_versions_is(world, monkeypatch):
+    monkeypatch.setattr(selectors, "_CONTENT", {})
+    first = plan_current(municipality=world.lunner)
+    # Mark the remembered content: if the next read took it from the database, the mark would
+    # be gone.
+    selectors._CONTENT[first.content_hash] = marked = {**first.content, "marked": True}
+    assert plan_current(municipality=world.lunner).content is marked
+    content = copy.deepcopy(first.content)
+    content["municipality"]["name"] = "Lunner kommune (ny versjon)"
+    plan_publish_content(municipality=world.lunner, content=content)
+    newer = plan_current(municipality=world.lunner)
+    assert "marked" not in newer.content
+    assert newer.content["municipality"]["name"] == "Lunner kommune (ny versjon)"

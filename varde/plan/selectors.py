@@ -8,9 +8,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, F, JSONField, QuerySet, Value, When
 from django.http import Http404
 
+from varde.lib.queries import PreparedQuery
 from varde.people.models import Municipality
 from varde.plan.models import PlanVersion
 
@@ -59,25 +60,38 @@ def plan_current(
     return version
 
 
-def _current_version(municipality_id: int | None) -> PlanVersion | None:
-    """The published version with the highest number, in one query of its own SQL: the content
-    column comes back only when its hash is not in _CONTENT."""
-    meta = PlanVersion._meta
-    content = meta.get_field("content").column
-    known = list(_CONTENT)
-    body = (
-        f"CASE WHEN content_hash IN ({', '.join(['%s'] * len(known))}) THEN NULL ELSE {content} END"
-        if known
-        else content
-    )
-    columns = ", ".join(f.column for f in meta.concrete_fields if f.column != content)
-    found = list(
-        PlanVersion.objects.raw(
-            f"SELECT {columns}, {body} AS body FROM {meta.db_table}"
-            " WHERE municipality_id = %s AND status = %s ORDER BY number DESC LIMIT 1",
-            [*known, municipality_id, PlanVersion.Status.PUBLISHED],
+def _published_newest(municipality_id: int, known_hash: str) -> QuerySet[PlanVersion]:
+    return (
+        PlanVersion.objects.filter(
+            municipality_id=municipality_id, status=PlanVersion.Status.PUBLISHED
         )
+        .defer("content")
+        .annotate(
+            body=Case(
+                When(content_hash=known_hash, then=Value(None)),
+                default=F("content"),
+                output_field=JSONField(),
+            )
+        )
+        .order_by("-number")[:1]
     )
+
+
+# Every page reads it, so it is compiled to SQL once per connection.
+_published_newest_of = PreparedQuery(_published_newest, int, str)
+
+# The content hash of each municipality's current version when this process last read it: the
+# query leaves that content out if the version is still current.
+_CURRENT_HASH: dict[int, str] = {}
+
+
+def _current_version(municipality_id: int | None) -> PlanVersion | None:
+    """The published version with the highest number, in one query: its content comes back only
+    when it is not the content this process last saw as the municipality's current one."""
+    if municipality_id is None:
+        return None
+    known = _CURRENT_HASH.get(municipality_id, "")
+    found = _published_newest_of(municipality_id, known if known in _CONTENT else "")
     if not found:
         return None
     version = found[0]
@@ -88,6 +102,7 @@ def _current_version(municipality_id: int | None) -> PlanVersion | None:
         decoded = json.loads(body_value) if isinstance(body_value, (str, bytes)) else body_value
         if len(_CONTENT) < _CONTENT_KEPT:
             _CONTENT[version.content_hash] = decoded
+    _CURRENT_HASH[municipality_id] = version.content_hash
     version.content = decoded
     return version
 
