@@ -78,13 +78,14 @@ def report(stats_csv: Path, times_csv: Path, *, warmup: float = 0.0) -> None:
         ordered.sort()
     floor = percentile(times[FLOOR], 0.5)
     print(
-        f"{'page':<22}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'page':<22}{'rps':>8}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
         f"{'p50/floor':>11}"
     )
     worst, errors = 0.0, 0
     for row in sorted(stats, key=lambda r: r["Name"]):
         ordered = times.get(row["Name"]) or [float("nan")]
-        rate = len(times.get(row["Name"], [])) / seconds
+        count = len(times.get(row["Name"], []))
+        rate = count / seconds
         p50, p95, p99 = (percentile(ordered, share) for share in (0.5, 0.95, 0.99))
         ratio = p50 / floor if floor else float("inf")
         failures = int(row["Failure Count"])
@@ -92,7 +93,7 @@ def report(stats_csv: Path, times_csv: Path, *, warmup: float = 0.0) -> None:
         if row["Name"] != FLOOR:
             worst = max(worst, ratio)
         print(
-            f"{row['Name']:<22}{rate:>8.1f}{p50:>9.1f}{p95:>9.1f}"
+            f"{row['Name']:<22}{rate:>8.1f}{count:>7}{p50:>9.1f}{p95:>9.1f}"
             f"{p99:>9.1f}{failures:>8}{ratio:>10.2f}x"
         )
     print(f"bench: worst p50 ratio {worst:.2f}, errors {errors}")

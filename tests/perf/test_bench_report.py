@@ -43,7 +43,7 @@ def test_the_report_divides_unrounded_medians_by_the_floors(run, tmp_path, capsy
     out = capsys.readouterr().out.splitlines()
     case = next(line for line in out if line.startswith("case page"))
     # 3 responses in the 12 s from the end of the warm-up to the last request: 0.25 per second.
-    assert case.split()[2:5] == ["0.2", "19.4", "30.0"]
+    assert case.split()[2:6] == ["0.2", "3", "19.4", "30.0"]
     assert case.split()[-1] == "4.22x"  # 19.4 / 4.6; rounded inputs would give 3.80x
     assert case.split()[-2] == "2"
     assert out[-1] == "bench: worst p50 ratio 4.22, errors 2"
