@@ -1,5 +1,4 @@
-"""sorted_rows gives the same order as the database's ORDER BY; a PreparedQuery gives the rows the
-ORM gives."""
+"""in_model_order gives the database's order; a PreparedQuery gives the rows the ORM gives."""
 
 from __future__ import annotations
 
@@ -11,10 +10,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tests.cases.test_case_lists import READ_WITH
 from varde.cases.access import case_read, cases_visible_to
 from varde.cases.models import Case, CaseEvent
-from varde.cases.selectors import CASE_FREE_TEXT
-from varde.lib.queries import PreparedQuery, _compile, sorted_rows
+from varde.cases.selectors import CASE_FREE_TEXT, CASE_LISTS, _case_list_read
+from varde.lib.queries import PreparedQuery, _compile, in_model_order
 from varde.web.start import open_cases_read
 
 
@@ -28,8 +28,8 @@ def test_rows_come_in_the_models_own_order_ties_broken_by_id(world) -> None:
         )
     ordered_by_database = list(case.events.all())
     assert len(ordered_by_database) >= 6
-    assert sorted_rows(case.events.all()) == ordered_by_database
-    assert [e.pk for e in sorted_rows(case.events.all(), "pk")] == sorted(
+    assert in_model_order(case.events.order_by(), CaseEvent) == ordered_by_database
+    assert [e.pk for e in in_model_order(case.events.order_by(), CaseEvent, "pk")] == sorted(
         e.pk for e in ordered_by_database
     )
 
@@ -38,7 +38,7 @@ def test_rows_come_in_the_models_own_order_ties_broken_by_id(world) -> None:
 @pytest.mark.parametrize("fields", [("-at",), ("case__opened_at",)])
 def test_only_ascending_plain_fields_are_taken(world, fields: tuple[str, ...]) -> None:
     with pytest.raises(ValueError, match="only ascending plain fields"):
-        sorted_rows(world.case.events.all(), *fields)
+        in_model_order(world.case.events.all(), CaseEvent, *fields)
 
 
 # --- PreparedQuery ---------------------------------------------------------------------------
@@ -55,6 +55,8 @@ def _all_prepared() -> list[PreparedQuery[Any]]:
     case_read(("coordinator", "conversation"))
     for leading in range(3):
         open_cases_read(leading)
+    for name in CASE_LISTS:
+        _case_list_read(name, READ_WITH.get(name, ()))
     return list(PreparedQuery.registry)
 
 

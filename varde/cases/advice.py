@@ -152,11 +152,7 @@ def advice_on_case(*, case: Case, present: frozenset[str] | None = None) -> list
     """The questions asked on a case, for those who already reached the case; no query when
     `present` (from case_lists_present) says there are none."""
     return case_list_rows(
-        case.advice_requests.select_related("asked_by", "adviser"),
-        "advice_requests",
-        present,
-        "asked_at",
-        "pk",
+        case, "advice_requests", present, "asked_at", "pk", related=("asked_by", "adviser")
     )
 
 

@@ -277,14 +277,12 @@ def sharing_overview(
     today = timezone.localdate()
     rules = rules or case_rules(municipality_id=case.municipality_id)
     participants = case_list_rows(
-        case.participants.select_related("user", "invited_by"), "participants", present, "pk"
+        case, "participants", present, "pk", related=("user", "invited_by")
     )
     consents = [
-        c
-        for c in case_list_rows(case.consents.all(), "consents", present)
-        if consent_is_valid(c, on=today)
+        c for c in case_list_rows(case, "consents", present) if consent_is_valid(c, on=today)
     ]
-    referrals = case_list_rows(case.referrals.select_related("made_by"), "referrals", present)
+    referrals = case_list_rows(case, "referrals", present, related=("made_by",))
     for item in [*participants, *consents, *referrals]:
         item.service_name = rules.service_name(item.service) if item.service else ""
     by_law = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -29,7 +30,7 @@ from varde.cases.models import (
     Referral,
 )
 from varde.cases.rules import CaseRules, case_rules
-from varde.lib.queries import PreparedQuery, in_model_order, sorted_rows
+from varde.lib.queries import PreparedQuery, in_model_order
 
 
 @dataclass(frozen=True)
@@ -236,13 +237,32 @@ def case_lists_present(case: Case) -> frozenset[str]:
 
 
 def case_list_rows(
-    queryset: Any, name: str, present: frozenset[str] | None, *fields: str
+    case: Case,
+    name: str,
+    present: frozenset[str] | None,
+    *fields: str,
+    related: tuple[str, ...] = (),
 ) -> list[Any]:
-    """The rows of one of the case's lists, sorted (sorted_rows); no query when `present`
-    (from case_lists_present) says the list is empty. None for `present` reads it anyway."""
+    """The rows of one of the case's lists (CASE_LISTS) with the `related` rows they name,
+    sorted (in_model_order); no query when `present` (from case_lists_present) says the list
+    is empty. None for `present` reads it anyway."""
     if present is not None and name not in present:
         return []
-    return sorted_rows(queryset, *fields)
+    rows = _case_list_read(name, related)(case.pk)
+    for row in rows:
+        row.case = case
+    return in_model_order(rows, CASE_LISTS[name], *fields)
+
+
+@cache
+def _case_list_read(name: str, related: tuple[str, ...]) -> PreparedQuery[Any]:
+    model = CASE_LISTS[name]
+
+    def build(case_id: int) -> QuerySet[Any]:
+        return model._default_manager.filter(case_id=case_id).select_related(*related)
+
+    build.__qualname__ = f"case_list_read({name!r}, {related!r})"
+    return PreparedQuery(build, int)
 
 
 EVENT_FIELDS = tuple(f.name for f in CaseEvent._meta.concrete_fields)

@@ -113,12 +113,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = case_events(case)
     steps = case_next_steps(case=case, rules=rules, events=events)
     present = case_lists_present(case)
-    waiting = case_list_rows(
-        case.handovers.filter(state=Handover.State.WAITING).select_related("to_user"),
-        "handovers",
-        present,
-    )
-    parent_decisions = case_list_rows(case.parent_decisions.all(), "parent_decisions", present)
+    waiting = [
+        handover
+        for handover in case_list_rows(case, "handovers", present, related=("to_user",))
+        if handover.state == Handover.State.WAITING
+    ]
+    parent_decisions = case_list_rows(case, "parent_decisions", present)
     next_step = next((s for s in steps if not s.done), None)
     return render(
         request,
@@ -132,7 +132,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "level_title": rules.level_title(case.level),
             "may_steer": case_may_steer(request.user, case),
             "waiting_handover": waiting[0] if waiting else None,
-            "measures": case_list_rows(case.measures.all(), "measures", present),
+            "measures": case_list_rows(case, "measures", present),
             "parent_decision": parent_decisions[-1] if parent_decisions else None,
             "events": events,
             "present": present,

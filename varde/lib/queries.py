@@ -1,4 +1,4 @@
-"""Reading rows cheaply: the few rows of one object in order, and the queries every page makes."""
+"""Reading rows cheaply: the queries every page makes, and the few rows of one object in order."""
 
 from __future__ import annotations
 
@@ -13,21 +13,13 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 
 
-def sorted_rows(queryset: QuerySet[Any], *fields: str) -> list[Any]:
-    """The rows of `queryset` sorted in Python by `fields` (by default the model's ordering).
-
-    For the handful of rows one case has, this is cheaper than an ORDER BY: to compile an
-    ordered query Django hashes every selected column, which on the case page took longer
-    than running the queries. Ascending orderings of non-null fields only.
-    """
-    return in_model_order(queryset.order_by(), queryset.model, *fields)
-
-
 def in_model_order(rows: Iterable[Any], model: type[Model], *fields: str) -> list[Any]:
-    """`rows` of `model` sorted as sorted_rows sorts them."""
+    """`rows` of `model` sorted in Python by `fields` (by default the model's ordering), as the
+    database would order them: for the handful of rows of one case, read unordered. Ascending
+    orderings of non-null fields only."""
     names = fields or tuple(model._meta.ordering)
     if not names or any(name.startswith("-") or "__" in name for name in names):
-        raise ValueError(f"sorted_rows: only ascending plain fields, not {names!r}")
+        raise ValueError(f"in_model_order: only ascending plain fields, not {names!r}")
     return sorted(rows, key=attrgetter(*names))
 
 
