@@ -384,3 +384,24 @@ def test_a_school_name_with_markup_is_shown_as_text_in_the_chart_and_the_table(c
     assert f'<th scope="row">{escaped}</th>' in page
     # The chart cuts long labels to 18 characters and escapes what is left.
     assert '<text class="insight-chart__label" x="0" y="20">Skole &lt;b onclick=…</text>' in page
+
+
+def test_a_principal_of_two_schools_gets_both_from_their_roles_without_a_query(
+    world, django_assert_num_queries
+):
+    from tests.world import grant
+    from varde.insights.access import insight_schools_for_user
+    from varde.people.models import School, User
+    from varde.people.roles import Role
+
+    grant(world.principal, Role.DEPUTY, school=world.other_school)
+    principal = User.objects.get(pk=world.principal.pk)
+    principal.assignments  # noqa: B018 - read with every request, before the view
+    with django_assert_num_queries(0):
+        schools = insight_schools_for_user(principal)
+    assert schools == list(
+        School.objects.filter(pk__in=[world.school.pk, world.other_school.pk]).order_by(
+            "municipality__name", "name"
+        )
+    )
+    assert all(s.municipality.name == "Lunner kommune" for s in schools)

@@ -26,6 +26,10 @@ def insight_schools_for_user(user: Any) -> list[School]:
     leadership = user.leadership_school_ids()
     if not (regions or municipalities or leadership):
         raise Http404
+    if not (regions or municipalities):
+        # School leadership: their schools came with their role assignments.
+        led = {a.school.pk: a.school for a in user.assignments if a.school_id in leadership}
+        return sorted(led.values(), key=lambda s: (s.municipality.name, s.name))
     schools = list(
         School.objects.filter(
             Q(municipality__slt_region_id__in=regions)

@@ -25,6 +25,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -43,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 from varde.cases.models import Case, Decision
 from varde.incidents.models import Incident
 from varde.insights.models import ConversationTally, IncidentTally, TallyRefresh, WorryTally
+from varde.lib.queries import PreparedQuery
 
 # Norway's school stages: barnetrinnet 1-4 and 5-7, ungdomstrinnet 8-10, and upper secondary
 # (Vg1-Vg3 recorded as grades 11-13). They are national, not a municipality's choice.
@@ -324,6 +326,14 @@ def follow_ups_done(*, school_ids: list[int], period: Period) -> tuple[int, int]
     return int(done or 0), int(total or 0)
 
 
+def _the_refresh() -> QuerySet[TallyRefresh]:
+    return TallyRefresh.objects.filter(pk=1)
+
+
+_refresh_row = PreparedQuery(_the_refresh)
+
+
 def refreshed_at() -> dt.datetime | None:
     """When the tallies were last rebuilt, or None when they never were."""
-    return TallyRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    rows = _refresh_row()
+    return rows[0].refreshed_at if rows else None
