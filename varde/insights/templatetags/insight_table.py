@@ -18,11 +18,17 @@ register = template.Library()
 CHART_LABEL_CHARS = 18
 
 
+def _chart_label(label: str) -> str:
+    # Truncator looks up its ellipsis in the translations on every call; most labels (months)
+    # are short enough not to need it.
+    return label if len(label) <= CHART_LABEL_CHARS else Truncator(label).chars(CHART_LABEL_CHARS)
+
+
 @register.simple_tag
 def insight_bars(table: ShownTable) -> SafeString:
     made = []
     for bar in table.bars():
-        label = escape(Truncator(bar.label).chars(CHART_LABEL_CHARS))
+        label = escape(_chart_label(bar.label))
         rect = (
             f'<rect class="insight-chart__bar" x="{LABEL_WIDTH}" y="{bar.y}"'
             f' width="{bar.width}" height="16"></rect>'
