@@ -11,12 +11,17 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.cases.test_case_lists import READ_WITH
-from varde.cases.access import case_read, cases_visible_to
+from varde.cases.access import (
+    case_read,
+    cases_visible_to,
+    visible_cases_read,
+    visible_cases_rows,
+)
 from varde.cases.models import Case, CaseEvent
 from varde.cases.selectors import CASE_FREE_TEXT, CASE_LISTS, _case_list_read
-from varde.cases.views import CASES_PER_PAGE, first_page_read, listed_open_cases
+from varde.cases.views import CASES_PER_PAGE, first_page, listed_open_cases
 from varde.lib.queries import PreparedQuery, _compile, in_model_order
-from varde.web.start import open_cases_read
+from varde.web.start import newest_open_cases
 
 
 @pytest.mark.django_db
@@ -55,8 +60,8 @@ def _all_prepared() -> list[PreparedQuery[Any]]:
     case_read()
     case_read(("coordinator", "conversation"))
     for leading in range(3):
-        open_cases_read(leading)
-        first_page_read(leading)
+        visible_cases_read(newest_open_cases, leading)
+        visible_cases_read(first_page, leading)
     for name in CASE_LISTS:
         _case_list_read(name, READ_WITH.get(name, ()))
     return list(PreparedQuery.registry)
@@ -138,8 +143,7 @@ def test_prepared_reads_give_what_the_orm_gives(world) -> None:
 @pytest.mark.django_db
 def test_the_start_pages_cases_are_the_visible_open_ones_newest_first(world) -> None:
     for user in (world.teacher, world.principal, world.kjentmann, world.outsider):
-        leading = sorted(user.leadership_school_ids())
-        got = open_cases_read(len(leading))(user.pk, *leading)
+        got = visible_cases_rows(user, newest_open_cases)
         expected = list(
             cases_visible_to(user)
             .filter(status="open")
@@ -148,13 +152,13 @@ def test_the_start_pages_cases_are_the_visible_open_ones_newest_first(world) -> 
             .order_by("-opened_at")
         )
         _same_rows(got, expected, ("pupil", "school"))
+    assert visible_cases_rows(world.deactivated, newest_open_cases) == []
 
 
 @pytest.mark.django_db
 def test_the_case_lists_first_page_is_the_visible_open_ones_newest_first(world) -> None:
     for user in (world.teacher, world.principal, world.kjentmann, world.outsider):
-        leading = sorted(user.leadership_school_ids())
-        got = first_page_read(len(leading))(user.pk, *leading)
+        got = visible_cases_rows(user, first_page)
         expected = list(listed_open_cases(cases_visible_to(user))[:CASES_PER_PAGE])
         _same_rows(got, expected, ("pupil", "school", "owner"))
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from functools import cache
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,7 +17,7 @@ from varde.cases.access import (
     cases_visible_to,
     handover_for_user,
     measure_for_user,
-    visible_cases,
+    visible_cases_rows,
 )
 from varde.cases.forms import (
     ConversationPlanForm,
@@ -63,7 +61,6 @@ from varde.cases.services import (
 from varde.incidents.access import incident_for_worry
 from varde.incidents.selectors import worry_initial
 from varde.incidents.services import incident_attach_case
-from varde.lib.queries import PreparedQuery
 from varde.people.access import pupil_for_user
 from varde.people.models import User
 from varde.plan.selectors import plan_current
@@ -98,15 +95,9 @@ def listed_open_cases(visible: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-@cache
-def first_page_read(leading: int) -> PreparedQuery[Case]:
-    """The case list's first page for a user who leads `leading` schools."""
-
-    def build(user_id: int, *school_ids: int) -> QuerySet[Case]:
-        return listed_open_cases(visible_cases(user_id, school_ids))[:CASES_PER_PAGE]
-
-    build.__qualname__ = f"first_page_read({leading})"
-    return PreparedQuery(build, int, *[int] * leading)
+def first_page(visible: QuerySet[Case]) -> QuerySet[Case]:
+    """The case list's first page of the cases in `visible`."""
+    return listed_open_cases(visible)[:CASES_PER_PAGE]
 
 
 @login_required
@@ -115,10 +106,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     cases = listed_open_cases(cases_visible_to(user))
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("side"))
-    if page.number == 1 and user.is_active:
+    if page.number == 1:
         # Most visits stop at the first page, read with a query compiled once.
-        leading = sorted(user.leadership_school_ids())
-        page.object_list = first_page_read(len(leading))(user.pk, *leading)
+        page.object_list = visible_cases_rows(user, first_page)
     shown = list(page.object_list)
     cases_shown(request.user, shown, reason=_("Saksliste"))
     return render(request, "cases/case_list.html", {"cases": shown, "page": page})
