@@ -40,10 +40,12 @@ class PreparedQuery(Generic[_ModelT]):
     the positions those values took, and each call fills in its own values and makes the model
     instances the way Django's own iterable does.
 
-    `build` takes one argument per entry of `params` (int, str or datetime), each used in an
-    equality lookup, and returns a plain queryset of model instances. Everything else in it
-    must be constant: a value read at build time (the clock, a setting) would be kept with the
-    SQL. `tests/lib/test_queries.py` builds every registered query twice to catch that.
+    `build` takes one argument per entry of `params` (int, str or datetime) and returns a plain
+    queryset of model instances. Each argument must reach the SQL as a parameter unchanged (a
+    plain comparison, not `icontains`), or building refuses it; an int is an id, and one no
+    database can hold finds nothing. Everything else in `build` must be constant: a value read
+    at build time (the clock, a setting) would be kept with the SQL. tests/lib/test_queries.py
+    builds every registered query twice to catch that.
     """
 
     registry: ClassVar[list[PreparedQuery[Any]]] = []
@@ -105,8 +107,8 @@ class _Compiled:
         )
         compiler = self.compiler
         self.klass = compiler.klass_info["model"]
-        fields = compiler.klass_info["select_fields"]
-        self.start, self.end = fields[0], fields[-1] + 1
+        own = compiler.klass_info["select_fields"]
+        self.start, self.end = own[0], own[-1] + 1
         self.init_list = [f[0].target.attname for f in compiler.select[self.start : self.end]]
         self.related = get_related_populators(compiler.klass_info, compiler.select, self.db)
         self.annotations = list(compiler.annotation_col_map.items())
