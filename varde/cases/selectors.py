@@ -265,7 +265,7 @@ def _case_list_read(name: str, related: tuple[str, ...]) -> PreparedQuery[Any]:
     return PreparedQuery(build, int)
 
 
-EVENT_FIELDS = tuple(f.name for f in CaseEvent._meta.concrete_fields)
+_EVENT_OWN_FIELDS = tuple(f.name for f in CaseEvent._meta.concrete_fields)
 
 
 def _events_of(case_id: int) -> QuerySet[CaseEvent]:
@@ -274,9 +274,7 @@ def _events_of(case_id: int) -> QuerySet[CaseEvent]:
     return (
         CaseEvent.objects.filter(case_id=case_id)
         .select_related("actor")
-        .only(
-            *(f.name for f in CaseEvent._meta.concrete_fields), "actor__full_name", "actor__email"
-        )
+        .only(*_EVENT_OWN_FIELDS, "actor__full_name", "actor__email")
     )
 
 
