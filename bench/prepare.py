@@ -45,7 +45,7 @@ def main(path: str) -> None:
                 TOTP.activate(user, generate_totp_secret())
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "varde.people.backends.ModelBackend"
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
             cases = list(

@@ -195,7 +195,7 @@ def main() -> None:
 def generated(env: dict[str, str], scale: str) -> bool:
     """Whether the database already holds at least the scale's generated schools."""
     check = (
-        "from varde.lib.generate import SCALES; from varde.people.models import School; "
+        "from varde.web.generate import SCALES; from varde.people.models import School; "
         f"n = School.objects.filter(external_id__startswith='GEN').count(); "
         f"print(int(n >= SCALES[{scale!r}].schools))"
     )

@@ -106,7 +106,7 @@ def test_the_chronology_passes_axe_and_prints_without_navigation(live_server, wo
     question = advice_ask(
         actor=world.teacher, case=world.case, adviser=world.nurse, question=QUESTION
     )
-    advice_answer(actor=world.nurse, request=question, answer="Ta kontakt med meg på tirsdag.")
+    advice_answer(actor=world.nurse, question=question, answer="Ta kontakt med meg på tirsdag.")
     login(page, live_server, world.teacher)
     url = f"{live_server.url}/ansatt/saker/{world.case.pk}/kronologi/"
     problems = check_page(page, url, label="teacher")

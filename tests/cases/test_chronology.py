@@ -84,7 +84,7 @@ def walk_the_routine(world) -> tuple[list[str], dt.datetime]:
         ),
         lambda: advice_answer(
             actor=world.kjentmann,
-            request=advice_ask(
+            question=advice_ask(
                 actor=tina, case=case, adviser=world.kjentmann, question="Hva gjør jeg nå?"
             ),
             answer="Ta det rolig.",

@@ -85,7 +85,7 @@ def walk_a_case_with_the_canary_in_every_note(world):
     question = advice_ask(
         actor=world.teacher, case=case, adviser=world.kjentmann, question=f"{c} spørsmål"
     )
-    advice_answer(actor=world.kjentmann, request=question, answer=f"{c} svar")
+    advice_answer(actor=world.kjentmann, question=question, answer=f"{c} svar")
     case.refresh_from_db()
     case_decide(
         actor=world.teacher,

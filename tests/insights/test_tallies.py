@@ -19,8 +19,8 @@ from varde.incidents.models import FollowUp, Incident
 from varde.insights.models import ConversationTally, IncidentTally, TallyRefresh, WorryTally
 from varde.insights.selectors import GRADE_BANDS, LEVELS, school_year
 from varde.insights.services import insights_refresh
-from varde.lib.generate import generate
 from varde.reminders.tasks import periodic_run
+from varde.web.generate import generate
 
 from .conftest import TODAY
 

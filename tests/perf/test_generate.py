@@ -10,8 +10,8 @@ from django.db import connection
 from varde.audit.models import AuditEntry, AuditHead
 from varde.cases.models import Case, CaseEvent
 from varde.incidents.models import Incident
-from varde.lib.generate import generate
 from varde.people.models import Pupil, School, User
+from varde.web.generate import generate
 from varde.yearplan.models import YearEvent
 
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.world import grant
 from varde.people.models import User
 from varde.people.roles import Role
-from varde.web.start import staff_municipality
+from varde.people.selectors import staff_municipality
 
 
 def fresh(user: User) -> User:

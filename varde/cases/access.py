@@ -7,8 +7,7 @@ the same school or the municipal administrator.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import cache
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,77 +16,41 @@ from django.http import Http404
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
 from varde.cases.models import Case, CaseParticipant, Handover, Measure
-from varde.lib.queries import PreparedQuery
-from varde.people.access import id_or_404
+from varde.lib.ids import id_or_404
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
+    """The cases `user` may see: their own, those they are invited into, and those of the
+    schools they lead. Nobody else's, and nothing for an inactive or anonymous user."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
-    return visible_cases(user.pk, sorted(user.leadership_school_ids()))
-
-
-def visible_cases(user_id: int, leading: Sequence[int]) -> QuerySet[Case]:
-    """cases_visible_to for an active user's id and the schools the user leads."""
     # One id list from three indexed lookups: an OR across a join (and the DISTINCT it
     # needs) makes PostgreSQL read every case.
-    owned = Case.objects.filter(owner_id=user_id).order_by().values("pk")
-    invited = CaseParticipant.objects.filter(user_id=user_id).order_by().values("case_id")
-    led = Case.objects.filter(school_id__in=leading).order_by().values("pk")
+    owned = Case.objects.filter(owner_id=user.pk).order_by().values("pk")
+    invited = CaseParticipant.objects.filter(user_id=user.pk).order_by().values("case_id")
+    led = Case.objects.filter(school_id__in=user.leadership_school_ids()).order_by().values("pk")
     return Case.objects.filter(pk__in=owned.union(invited, led))
 
 
-def case_visible_to(user: Any, case: Case) -> bool:
-    """cases_visible_to for one case already read: the same three rules, checked in order, so
-    the owner and the leadership need no query and an invited person one."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if case.owner_id == user.pk or case.school_id in user.leadership_school_ids():
-        return True
-    return CaseParticipant.objects.filter(case_id=case.pk, user=user).exists()
-
-
-@cache
-def visible_cases_read(
-    shape: Callable[[QuerySet[Case]], QuerySet[Case]], leading: int
-) -> PreparedQuery[Case]:
-    """`shape` (a page's filter, order and slice) of the cases seen by a user who leads
-    `leading` schools, compiled once for each shape and number of schools."""
-
-    def build(user_id: int, *school_ids: int) -> QuerySet[Case]:
-        return shape(visible_cases(user_id, school_ids))
-
-    build.__qualname__ = f"visible_cases_read({shape.__qualname__}, {leading})"
-    return PreparedQuery(build, int, *[int] * leading)
-
-
-def visible_cases_rows(user: Any, shape: Callable[[QuerySet[Case]], QuerySet[Case]]) -> list[Case]:
-    """The rows of `shape(cases_visible_to(user))`, read by a prepared query. Not audited: the
-    caller audits the cases it shows (cases_shown)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    leading = sorted(user.leadership_school_ids())
-    return visible_cases_read(shape, len(leading))(user.pk, *leading)
-
-
-@cache
-def case_read(related: tuple[str, ...] = ()) -> PreparedQuery[Case]:
-    """The read of one case by id with the tables its pages show, compiled once."""
-
-    def build(pk: int) -> QuerySet[Case]:
-        # A lookup by id needs no ORDER BY (which .first() would add).
-        found = Case.objects.select_related("pupil", "school", "owner", "municipality", *related)
-        return found.filter(pk=pk).order_by()[:1]
-
-    build.__qualname__ = f"case_read{related!r}"
-    return PreparedQuery(build, int)
-
-
-def case_for_user(user: Any, pk: object, *, reason: str, related: tuple[str, ...] = ()) -> Case:
-    """The case if `user` may see it (404 otherwise), its read audited. `related` names more
-    relations to read in the same query, for a page that shows them."""
-    case = next(iter(case_read(related)(id_or_404(pk))), None)
-    if case is None or not case_visible_to(user, case):
+def case_for_user(
+    user: Any,
+    pk: object,
+    *,
+    reason: str,
+    related: tuple[str, ...] = (),
+    may: Callable[[Any, Case], bool] | None = None,
+) -> Case:
+    """The case if `user` may see it, its read audited; 404 otherwise, for a case that is not
+    there and for one the user may not see alike. `related` names more relations the page
+    shows, read in the same query; `may` is a further permission (to archive, say), checked
+    before the read is audited."""
+    case = (
+        cases_visible_to(user)
+        .select_related("pupil", "school", "owner", "municipality", *related)
+        .filter(pk=id_or_404(pk))
+        .first()
+    )
+    if case is None or (may is not None and not may(user, case)):
         raise Http404
     audit_record(
         actor=user,

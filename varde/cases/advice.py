@@ -27,7 +27,7 @@ from varde.cases.models import AdviceRequest, Case, CaseEvent
 from varde.cases.rules import case_rules
 from varde.cases.selectors import case_list_rows
 from varde.cases.services import CaseRuleBroken, case_event_record
-from varde.people.access import id_or_404
+from varde.lib.ids import id_or_404
 from varde.people.models import RoleAssignment, User
 
 INBOX_PAGE_SIZE = 50
@@ -93,27 +93,27 @@ def _asked_of(user: Any) -> Any:
     ).select_related("case", "case__pupil", "asked_by")
 
 
-def _subject(request: AdviceRequest) -> AuditSubject:
+def _subject(question: AdviceRequest) -> AuditSubject:
     # An anonymous question is audited without the pupil: the adviser learns nothing
     # that identifies the pupil, so the read must not appear in the pupil's access log
     # as if the adviser had seen the case.
-    pupil_id = None if request.anonymous else request.case.pupil_id
-    return AuditSubject(request.pk, pupil_id, request.case.school_id, request.case.municipality_id)
+    pupil_id = None if question.anonymous else question.case.pupil_id
+    return AuditSubject(question.pk, pupil_id, question.case.school_id, question.case.municipality_id)
 
 
 def advice_for_user(user: Any, pk: object) -> AdviceRequest:
     """A question asked of this user, as its adviser; 404 for everyone else. The read is audited."""
-    request = _asked_of(user).filter(pk=id_or_404(pk)).first()
-    if request is None:
+    question = _asked_of(user).filter(pk=id_or_404(pk)).first()
+    if question is None:
         raise Http404
     audit_record_many(
         actor=user,
         action=AuditAction.READ,
         object_type="advice",
-        subjects=[_subject(request)],
+        subjects=[_subject(question)],
         reason="Spørsmål om råd",
     )
-    return request
+    return question
 
 
 def advice_inbox(user: Any, *, page: object = None) -> Page[AdviceRequest]:
@@ -143,9 +143,9 @@ def advice_unanswered_count(user: Any) -> int:
     return _asked_of(user).filter(answered_at__isnull=True).count()
 
 
-def advice_adviser_sees_case(*, user: Any, request: AdviceRequest) -> bool:
+def advice_adviser_sees_case(*, user: Any, question: AdviceRequest) -> bool:
     """Whether the adviser of a named question may open its case on their own account."""
-    return cases_visible_to(user).filter(pk=request.case_id).exists()
+    return cases_visible_to(user).filter(pk=question.case_id).exists()
 
 
 def advice_on_case(*, case: Case, present: frozenset[str] | None = None) -> list[AdviceRequest]:
@@ -172,7 +172,7 @@ def advice_ask(
         raise CaseRuleBroken(_("Skriv spørsmålet ditt."))
     rules = case_rules(municipality_id=case.municipality_id)
     now = timezone.now()
-    request = AdviceRequest(
+    asked = AdviceRequest(
         case=case,
         asked_by=actor,
         adviser=adviser,
@@ -181,8 +181,8 @@ def advice_ask(
         asked_at=now,
         question=question.strip(),
     )
-    request.full_clean()
-    request.save()
+    asked.full_clean()
+    asked.save()
     case_event_record(
         actor=actor,
         case=case,
@@ -190,34 +190,34 @@ def advice_ask(
         reason="Råd spurt om",
         summary=f"{adviser} ({_('anonymt') if anonymous else _('med navn')})",
     )
-    return request
+    return asked
 
 
 @transaction.atomic
-def advice_answer(*, actor: Any, request: AdviceRequest, answer: str) -> AdviceRequest:
+def advice_answer(*, actor: Any, question: AdviceRequest, answer: str) -> AdviceRequest:
     """The adviser's answer, kept on the case. A question is answered once."""
-    request = AdviceRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
-    if request.adviser_id != actor.pk:
+    question = AdviceRequest.objects.select_for_update().select_related("case").get(pk=question.pk)
+    if question.adviser_id != actor.pk:
         raise CaseRuleBroken(_("Spørsmålet er stilt til en annen."))
-    if request.answered_at is not None:
+    if question.answered_at is not None:
         raise CaseRuleBroken(_("Du har allerede svart på dette spørsmålet."))
     if not answer.strip():
         raise CaseRuleBroken(_("Skriv svaret ditt."))
-    request.answer = answer.strip()
-    request.answered_at = timezone.now()
-    request.full_clean()
-    request.save(update_fields=["answer", "answered_at"])
-    case = request.case
+    question.answer = answer.strip()
+    question.answered_at = timezone.now()
+    question.full_clean()
+    question.save(update_fields=["answer", "answered_at"])
+    case = question.case
     CaseEvent.objects.create(
         case=case,
-        at=request.answered_at,
+        at=question.answered_at,
         actor=actor,
         kind=CaseEvent.Kind.ADVICE_ANSWERED,
         summary=str(actor),
     )
     # The same rule as for reading: an adviser answering an anonymous question
     # has learnt nothing identifying, so the entry carries no pupil.
-    subject = _subject(request)
+    subject = _subject(question)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -228,4 +228,4 @@ def advice_answer(*, actor: Any, request: AdviceRequest, answer: str) -> AdviceR
         municipality_id=subject.municipality_id,
         reason="Råd gitt",
     )
-    return request
+    return question

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +30,7 @@ from varde.cases.models import Case
 from varde.cases.rules import case_rules
 from varde.cases.services import CaseRuleBroken
 from varde.people.forms import StyledForm
+from varde.web.pages import render_page
 
 ANONYMOUS, NAMED = "anonymous", "named"
 
@@ -96,7 +97,7 @@ def advice_ask_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Spørsmålet er sendt til %(name)s.") % {"name": chosen})
             return redirect("cases:case", pk=case.pk)
-    return render(
+    return render_page(
         request,
         "cases/advice_ask.html",
         {
@@ -114,7 +115,7 @@ def advice_inbox_view(request: HttpRequest) -> HttpResponse:
     """The questions put to this member of staff as Kjentmann or school nurse."""
     page = advice_inbox(request.user, page=request.GET.get("side"))
     waiting = advice_unanswered_count(request.user)
-    return render(request, "cases/advice_inbox.html", {"page": page, "waiting": waiting})
+    return render_page(request, "cases/advice_inbox.html", {"page": page, "waiting": waiting})
 
 
 @login_required
@@ -125,16 +126,16 @@ def advice_question_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = AdviceAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            advice_answer(actor=request.user, request=question, answer=form.cleaned_data["answer"])
+            advice_answer(actor=request.user, question=question, answer=form.cleaned_data["answer"])
         except CaseRuleBroken as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Svaret er sendt og lagret i saken."))
             return redirect("cases:advice_inbox")
     sees_case = not question.anonymous and advice_adviser_sees_case(
-        user=request.user, request=question
+        user=request.user, question=question
     )
-    return render(
+    return render_page(
         request,
         "cases/advice_question.html",
         {"question": question, "form": form, "sees_case": sees_case},
@@ -146,7 +147,7 @@ def advice_question_view(request: HttpRequest, pk: int) -> HttpResponse:
 def chronology(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything that happened on the case, in order, made to be printed."""
     case = case_for_user(request.user, pk, reason=_("Kronologi"))
-    return render(
+    return render_page(
         request,
         "cases/chronology.html",
         {"case": case, "entries": case_chronology(case=case), "printed_at": timezone.localtime()},

@@ -35,10 +35,9 @@ from django.utils.translation import gettext as _
 
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
-from varde.cases.access import case_for_user, cases_visible_to
+from varde.cases.access import case_for_user
 from varde.cases.models import Case, CaseEvent, CaseRemoval
 from varde.cases.rules import CaseRules, case_rules
-from varde.people.access import id_or_404
 from varde.plan.selectors import plan_current
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -81,15 +80,7 @@ def case_may_archive(user: Any, case: Case) -> bool:
 
 def case_archivable_for_user(user: Any, pk: object, *, reason: str) -> Case:
     """A case whose package this user may make or download; 404 (and no audit) for others."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise Http404
-    case_id = id_or_404(pk)
-    mine = cases_visible_to(user).filter(pk=case_id).values("owner_id", "school_id").first()
-    if mine is None or not (
-        mine["owner_id"] == user.pk or mine["school_id"] in user.leadership_school_ids()
-    ):
-        raise Http404
-    return case_for_user(user, case_id, reason=reason)
+    return case_for_user(user, pk, reason=reason, may=case_may_archive)
 
 
 # ---------------------------------------------------------------- what goes into the package

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -18,6 +18,7 @@ from varde.cases.archive import (
     case_archive,
 )
 from varde.cases.rules import case_rules
+from varde.web.pages import render_page
 
 
 @login_required
@@ -33,7 +34,7 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Arkivpakken er laget. Last den ned og arkiver den."))
             return redirect("cases:archive", pk=case.pk)
     rules = case_rules(municipality_id=case.municipality_id)
-    return render(
+    return render_page(
         request, "cases/archive.html", {"case": case, "archived_days": rules.archived_days}
     )
 

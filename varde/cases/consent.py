@@ -231,7 +231,7 @@ def invite_candidates(*, case: Case) -> list[User]:
         queryset=RoleAssignment.objects.select_related(
             "school", "school__municipality", "municipality", "slt_region"
         ),
-        to_attr="_assignments",
+        to_attr="assignments",
     )
     return list(User.objects.filter(pk__in=ids, is_active=True).prefetch_related(roles))
 

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,9 +33,10 @@ from varde.cases.consent import (
 from varde.cases.models import Consent
 from varde.cases.rules import CaseRules, case_rules
 from varde.cases.services import case_may_steer
-from varde.people.access import id_or_404
+from varde.lib.ids import id_or_404
 from varde.people.forms import StyledForm
 from varde.people.roles import Role
+from varde.web.pages import render_page
 
 DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 
@@ -120,7 +121,7 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
         consent_check(case=case, service=key, on=today, rules=rules, consents=registered)
         for key, _name in consent_services(rules)
     ]
-    return render(
+    return render_page(
         request,
         "cases/consents.html",
         {
@@ -227,7 +228,7 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s er med i saken nå.") % {"name": user})
             return redirect("cases:participants", pk=case.pk)
-    return render(
+    return render_page(
         request,
         "cases/participants.html",
         {
@@ -292,7 +293,7 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
             consent_check(case=case, service=key, rules=rules, consents=given)
             for key, _name in services
         ]
-        return render(request, "cases/referral.html", context)
+        return render_page(request, "cases/referral.html", context)
     rule = rules.consent_rule(service)
     requires = [(r.key, r.title) for r in rule.requires] if rule else []
     bases = [(b.key, f"{b.title} ({b.law})") for b in rules.legal_bases_for(service)]
@@ -321,4 +322,4 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
         bases=bases,
         requires=requires,
     )
-    return render(request, "cases/referral_form.html", context)
+    return render_page(request, "cases/referral_form.html", context)

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from varde.lib.readonly import read_only
 from varde.plan.document import PlanDocument
 from varde.plan.models import PlanVersion
 from varde.plan.selectors import plan_current
@@ -168,10 +169,11 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
     )
 
 
-# Rules read from a published version, by (version id, content hash): a published version's
-# content never changes, so its rules are worked out once per process, not once per page. The
-# version itself is still read each time (one query, hit or miss), so the number of queries a
-# page makes does not depend on what this process has seen before.
+# The one cache of plan content: the rules worked out from a published version, by (version id,
+# content hash). A published version never changes, so an entry is wrong only if a version's
+# content were changed in the database without its hash, which no code in Varde does. The
+# rules hold a read-only copy of the content, so code that changes what it was given cannot
+# change what the next request reads.
 _RULES: dict[tuple[int, str], CaseRules] = {}
 _RULES_KEPT = 64
 
@@ -186,11 +188,9 @@ def case_rules_of(version: PlanVersion | None) -> CaseRules:
     if version is None:
         return rules_from_document(PlanDocument({}))
     key = (version.pk, version.content_hash)
-    return _RULES.get(key) or _remember(key, rules_from_document(PlanDocument(version.content)))
-
-
-def _remember(key: tuple[int, str], rules: CaseRules) -> CaseRules:
-    if len(_RULES) >= _RULES_KEPT:
-        _RULES.clear()
-    _RULES[key] = rules
+    rules = _RULES.get(key)
+    if rules is None:
+        if len(_RULES) >= _RULES_KEPT:
+            _RULES.clear()
+        rules = _RULES[key] = rules_from_document(PlanDocument(read_only(version.content)))
     return rules

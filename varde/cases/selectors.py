@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, NamedTuple
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -30,7 +28,6 @@ from varde.cases.models import (
     Referral,
 )
 from varde.cases.rules import CaseRules, case_rules
-from varde.lib.queries import PreparedQuery, in_model_order
 
 
 @dataclass(frozen=True)
@@ -217,73 +214,48 @@ CASE_LISTS = {
     "referrals": Referral,
     "advice_requests": AdviceRequest,
 }
-_LISTS_PRESENT_SQL: dict[str, str] = {}
 
 
 def case_lists_present(case: Case) -> frozenset[str]:
     """Which of the case's lists (CASE_LISTS) have rows, in one query, so that the page reads
-    only those: an empty list's own query costs more to build than to run."""
-    sql = _LISTS_PRESENT_SQL.get(connection.vendor)
-    if sql is None:
-        quote = connection.ops.quote_name
-        sql = _LISTS_PRESENT_SQL[connection.vendor] = " UNION ALL ".join(
-            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {quote(model._meta.db_table)}"
-            f" WHERE {quote(model._meta.get_field('case').column)} = %s)"
-            for name, model in CASE_LISTS.items()
+    only those."""
+    found = (
+        Case.objects.filter(pk=case.pk)
+        .values(
+            **{
+                f"has_{name}": Exists(model.objects.filter(case_id=OuterRef("pk")))
+                for name, model in CASE_LISTS.items()
+            }
         )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [case.pk] * len(CASE_LISTS))
-        return frozenset(str(row[0]) for row in cursor.fetchall())
+        .first()
+    ) or {}
+    return frozenset(name for name in CASE_LISTS if found.get(f"has_{name}"))
 
 
 def case_list_rows(
     case: Case,
     name: str,
     present: frozenset[str] | None,
-    *fields: str,
+    *order: str,
     related: tuple[str, ...] = (),
 ) -> list[Any]:
-    """The rows of one of the case's lists (CASE_LISTS) with the `related` rows they name,
-    sorted (in_model_order); no query when `present` (from case_lists_present) says the list
-    is empty. None for `present` reads it anyway."""
+    """The rows of one of the case's lists (CASE_LISTS) with the `related` rows they name, in
+    `order` (by default the model's); no query when `present` (from case_lists_present) says
+    the list is empty. None for `present` reads it anyway."""
     if present is not None and name not in present:
         return []
-    rows = _case_list_read(name, related)(case.pk)
-    for row in rows:
+    rows = CASE_LISTS[name].objects.filter(case=case).select_related(*related)
+    if order:
+        rows = rows.order_by(*order)
+    found = list(rows)
+    for row in found:
         row.case = case
-    return in_model_order(rows, CASE_LISTS[name], *fields)
-
-
-@cache
-def _case_list_read(name: str, related: tuple[str, ...]) -> PreparedQuery[Any]:
-    model = CASE_LISTS[name]
-
-    def build(case_id: int) -> QuerySet[Any]:
-        return model._default_manager.filter(case_id=case_id).select_related(*related)
-
-    build.__qualname__ = f"case_list_read({name!r}, {related!r})"
-    return PreparedQuery(build, int)
-
-
-_EVENT_OWN_FIELDS = tuple(f.name for f in CaseEvent._meta.concrete_fields)
-
-
-def _events_of(case_id: int) -> QuerySet[CaseEvent]:
-    # Of the actor, only what the page shows (User.__str__): a whole user is a dozen columns,
-    # two of them times to parse, on each line.
-    return (
-        CaseEvent.objects.filter(case_id=case_id)
-        .select_related("actor")
-        .only(*_EVENT_OWN_FIELDS, "actor__full_name", "actor__email")
-    )
-
-
-_case_events = PreparedQuery(_events_of, int)
+    return found
 
 
 def case_events(case: Case) -> list[CaseEvent]:
-    """The case's events with who did them (their name and e-mail address), oldest first."""
-    events = in_model_order(_case_events(case.pk), CaseEvent)
+    """The case's events with who did them, oldest first."""
+    events = list(CaseEvent.objects.filter(case=case).select_related("actor"))
     for event in events:
         event.case = case
     return events

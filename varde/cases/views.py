@@ -4,9 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,8 +16,10 @@ from varde.cases.access import (
     cases_visible_to,
     handover_for_user,
     measure_for_user,
-    visible_cases_rows,
 )
+from varde.cases.advice import advice_on_case
+from varde.cases.archive import case_may_archive
+from varde.cases.consent import sharing_overview
 from varde.cases.forms import (
     ConversationPlanForm,
     ConversationRecordForm,
@@ -64,6 +65,7 @@ from varde.incidents.services import incident_attach_case
 from varde.people.access import pupil_for_user
 from varde.people.models import User
 from varde.plan.selectors import plan_current
+from varde.web.pages import render_page
 
 
 @login_required
@@ -79,39 +81,26 @@ def worry_open(request: HttpRequest, pupil_pk: int) -> HttpResponse:
                 incident_attach_case(actor=request.user, incident=incident, case=case)
         messages.success(request, _("Undringen er registrert. Du eier saken."))
         return redirect("cases:case", pk=case.pk)
-    return render(request, "cases/worry_open.html", {"pupil": pupil, "form": form})
+    return render_page(request, "cases/worry_open.html", {"pupil": pupil, "form": form})
 
 
 CASES_PER_PAGE = 50
 
 
-def listed_open_cases(visible: QuerySet[Case]) -> QuerySet[Case]:
-    """The case list's rows, newest first, of the cases in `visible`."""
-    return (
-        visible.filter(status="open")
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = (
+        cases_visible_to(request.user)
+        .filter(status=Case.Status.OPEN)
         .defer(*CASE_FREE_TEXT)
         .select_related("pupil", "school", "owner")
         .order_by("-opened_at", "-pk")
     )
-
-
-def first_page(visible: QuerySet[Case]) -> QuerySet[Case]:
-    """The case list's first page of the cases in `visible`."""
-    return listed_open_cases(visible)[:CASES_PER_PAGE]
-
-
-@login_required
-@require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    cases = listed_open_cases(cases_visible_to(user))
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("side"))
-    if page.number == 1:
-        # Most visits stop at the first page, read with a query compiled once.
-        page.object_list = visible_cases_rows(user, first_page)
     shown = list(page.object_list)
     cases_shown(request.user, shown, reason=_("Saksliste"))
-    return render(request, "cases/case_list.html", {"cases": shown, "page": page})
+    return render_page(request, "cases/case_list.html", {"cases": shown, "page": page})
 
 
 @login_required
@@ -121,9 +110,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, pk, reason=_("Sakens side"), related=("coordinator", "conversation")
     )
     version = plan_current(municipality_id=case.municipality_id)
-    # The page's footer shows the same municipality and plan version.
-    request.varde_municipality = case.municipality  # type: ignore[attr-defined]
-    request.varde_plan = version  # type: ignore[attr-defined]
     rules = case_rules_of(version)
     events = case_events(case)
     steps = case_next_steps(case=case, rules=rules, events=events)
@@ -135,7 +121,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     parent_decisions = case_list_rows(case, "parent_decisions", present)
     next_step = next((s for s in steps if not s.done), None)
-    return render(
+    return render_page(
         request,
         "cases/case_detail.html",
         {
@@ -143,15 +129,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "next_step": next_step,
             "next_url": step_url(case=case, step=next_step) if next_step else "",
-            "rules": rules,
             "level_title": rules.level_title(case.level),
             "may_steer": case_may_steer(request.user, case),
+            "may_archive": case_may_archive(request.user, case),
             "waiting_handover": waiting[0] if waiting else None,
             "measures": case_list_rows(case, "measures", present),
             "parent_decision": parent_decisions[-1] if parent_decisions else None,
             "events": events,
-            "present": present,
+            "sharing": sharing_overview(case=case, user=request.user, rules=rules, present=present),
+            "questions": advice_on_case(case=case, present=present),
         },
+        municipality=case.municipality,
+        plan=version,
     )
 
 
@@ -204,7 +193,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Samtalen er registrert."))
                 return redirect("cases:case", pk=case.pk)
-    return render(
+    return render_page(
         request,
         "cases/conversation.html",
         {
@@ -247,7 +236,7 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("%(name)s må godta overføringen før saken flyttes.") % {"name": to_user}
             )
             return redirect("cases:case", pk=case.pk)
-    return render(request, "cases/handover.html", {"case": case, "form": form})
+    return render_page(request, "cases/handover.html", {"case": case, "form": form})
 
 
 @login_required
@@ -266,7 +255,7 @@ def handover_reply(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("cases:case", pk=offer.case_id)
         messages.info(request, _("Du har avslått overføringen."))
         return redirect("web:start")
-    return render(request, "cases/handover_reply.html", {"offer": offer})
+    return render_page(request, "cases/handover_reply.html", {"offer": offer})
 
 
 @login_required
@@ -293,7 +282,7 @@ def parents(request: HttpRequest, pk: int) -> HttpResponse:
             parents_contact_record(actor=request.user, case=case, **contact_form.cleaned_data)
             messages.success(request, _("Kontakten er registrert."))
             return redirect("cases:parents", pk=case.pk)
-    return render(
+    return render_page(
         request,
         "cases/parents.html",
         {
@@ -337,7 +326,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Beslutningen er lagret."))
             return redirect("cases:case", pk=case.pk)
-    return render(
+    return render_page(
         request,
         "cases/decide.html",
         {
@@ -366,7 +355,7 @@ def measures(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Tiltaket er lagret."))
             return redirect("cases:measures", pk=case.pk)
-    return render(
+    return render_page(
         request,
         "cases/measures.html",
         {"case": case, "form": form, "measures": case.measures.select_related("evaluated_by")},
@@ -399,7 +388,7 @@ def measure_evaluation(request: HttpRequest, pk: int, measure_pk: int) -> HttpRe
         else:
             messages.success(request, _("Evalueringen er lagret."))
             return redirect("cases:measures", pk=case.pk)
-    return render(
+    return render_page(
         request, "cases/measure_evaluation.html", {"case": case, "measure": measure, "form": form}
     )
 
@@ -427,4 +416,4 @@ def coordinator(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Koordinatoren er oppnevnt."))
             return redirect("cases:case", pk=case.pk)
-    return render(request, "cases/coordinator.html", {"case": case, "form": form})
+    return render_page(request, "cases/coordinator.html", {"case": case, "form": form})

@@ -8,23 +8,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
 from varde.incidents.models import FollowUp, Incident
-from varde.people.access import id_or_404
+from varde.lib.ids import id_or_404
 
 
 def incidents_visible_to(user: Any) -> QuerySet[Incident]:
+    """The incidents `user` may see: those they reported, those of the schools they lead, and
+    those whose follow-up they were chosen for. Nothing for an inactive or anonymous user."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Incident.objects.none()
-    return Incident.objects.filter(
-        Q(reported_by=user)
-        | Q(school_id__in=user.leadership_school_ids())
-        | Q(follow_up__adult=user)
-    ).distinct()
+    # One id list from three indexed lookups, as for cases (varde.cases.access).
+    reported = Incident.objects.filter(reported_by_id=user.pk).order_by().values("pk")
+    following = FollowUp.objects.filter(adult_id=user.pk).order_by().values("incident_id")
+    led = (
+        Incident.objects.filter(school_id__in=user.leadership_school_ids()).order_by().values("pk")
+    )
+    return Incident.objects.filter(pk__in=reported.union(following, led))
 
 
 def incident_subject(incident: Incident) -> AuditSubject:

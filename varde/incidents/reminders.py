@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from varde.incidents.models import FollowUp, Incident
-from varde.reminders.services import Due, leaders_by_school
+from varde.reminders.due import Due, leaders_by_school
 
 MORNING = dt.time(7, 0)
 # How long a new incident stays on the leadership's start page as news.

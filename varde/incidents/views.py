@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,8 +43,10 @@ from varde.incidents.services import (
     police_call_record,
     step_tick,
 )
-from varde.people.access import id_or_404, pupils_shown, pupils_visible_to
+from varde.lib.ids import id_or_404
+from varde.people.access import pupils_shown, pupils_visible_to
 from varde.people.models import Pupil, School
+from varde.web.pages import render_page
 
 
 def _school(request: HttpRequest) -> School:
@@ -56,7 +58,6 @@ def _school(request: HttpRequest) -> School:
     school = schools.filter(pk=id_or_404(chosen)).first() if chosen else schools.first()
     if school is None:
         raise Http404
-    request.varde_municipality = school.municipality  # type: ignore[attr-defined]
     return school
 
 
@@ -133,7 +134,7 @@ def _new(request: HttpRequest, kind: str, template: str) -> HttpResponse:
         )
         return redirect("incidents:incident", pk=incident.pk)
     search, pupils = _pupils_found(request, school)
-    return render(
+    return render_page(
         request,
         template,
         {
@@ -145,6 +146,7 @@ def _new(request: HttpRequest, kind: str, template: str) -> HttpResponse:
             "pupils": pupils,
             "schools": _schools_if_many(request),
         },
+        municipality=school.municipality,
     )
 
 
@@ -157,7 +159,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         .order_by("-started_at", "-pk")[:200]
     )
     incidents_shown(request.user, incidents, reason=_("Hendelsesliste"))
-    return render(request, "incidents/list.html", {"incidents": incidents})
+    return render_page(request, "incidents/list.html", {"incidents": incidents})
 
 
 @login_required
@@ -171,7 +173,6 @@ def _page(
     request: HttpRequest, incident: Incident, *, status: int = 200, **bound: Any
 ) -> HttpResponse:
     """The routine page; `bound` holds a form the user sent with errors, shown as sent."""
-    request.varde_municipality = incident.school.municipality  # type: ignore[attr-defined]
     routine = routine_or_empty(
         municipality_id=incident.municipality_id, kind=incident.kind, at=timezone.now()
     )
@@ -219,7 +220,13 @@ def _page(
             else ""
         ),
     }
-    return render(request, "incidents/incident.html", context, status=status)
+    return render_page(
+        request,
+        "incidents/incident.html",
+        context,
+        municipality=incident.school.municipality,
+        status=status,
+    )
 
 
 def _done(request: HttpRequest, incident: Incident, message: str, anchor: str = "") -> HttpResponse:
@@ -347,7 +354,6 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     item = follow_up_for_user(request.user, pk, reason=_("Oppfølgingssamtale"))
     incident = item.incident
-    request.varde_municipality = incident.school.municipality  # type: ignore[attr-defined]
     initial = {"pupil_words": item.pupil_words, "next_steps": item.next_steps}
     form = FollowUpForm(request.POST or None, initial=initial)
     errors: list[str] = []
@@ -364,8 +370,9 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("incidents:follow_up", pk=item.pk)
         except IncidentRuleBroken as exc:
             errors.append(str(exc))
-    return render(
+    return render_page(
         request,
         "incidents/follow_up.html",
         {"follow_up": item, "incident": incident, "form": form, "errors": errors},
+        municipality=incident.school.municipality,
     )

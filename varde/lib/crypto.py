@@ -34,7 +34,6 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import request_finished, request_started
 
 try:
     import fcntl
@@ -80,7 +79,7 @@ def encrypt_text(plaintext: str, *, context: str) -> str:
 def decrypt_text(token: str, *, context: str) -> str:
     """Open a token made by encrypt_text with the same context, or raise DecryptionError."""
     key_id, raw = _parse(token)
-    key = _keyring(per_request=True).keys.get(key_id) or _keyring().keys.get(key_id)
+    key = _keyring().keys.get(key_id)
     if key is None:
         raise DecryptionError(f"Unknown encryption key {key_id!r}; is the right keyring loaded?")
     try:
@@ -152,39 +151,16 @@ def _b64decode_strict(text: str) -> bytes:
     return raw
 
 
-# --- The keyring, cached per process ----------------------------------------------------------
+# --- The keyring, kept per process until its file changes -------------------------------------
 
 _cache_lock = threading.Lock()
 _cache: tuple[tuple[object, ...], Keyring] | None = None
-# Within one request the keyring is checked against its source once: a page opens a dozen
-# sealed values, each of which would otherwise stat the file. Outside requests (commands,
-# the task worker) every use checks.
-_request = threading.local()
 
 
-def _request_started(**_: object) -> None:
-    _request.active, _request.checked = True, None
-
-
-def _request_finished(**_: object) -> None:
-    _request.active, _request.checked = False, None
-
-
-request_started.connect(_request_started, dispatch_uid="varde.lib.crypto.request_started")
-request_finished.connect(_request_finished, dispatch_uid="varde.lib.crypto.request_finished")
-
-
-def _keyring(*, per_request: bool = False) -> Keyring:
-    """The keyring, reloaded whenever its source changes (say, a rotation elsewhere). With
-    `per_request`, inside a request, the copy already checked in this request is used."""
+def _keyring() -> Keyring:
+    """The keyring, reloaded whenever its source changes (say, a rotation elsewhere): the
+    file's identity is checked on every call, one stat."""
     global _cache
-    if per_request and getattr(_request, "active", False):
-        checked = _request.checked
-        if checked is not None and checked is _cache:
-            return checked[1]
-        keyring = _keyring()
-        _request.checked = _cache
-        return keyring
     from_env = os.environ.get(ENV_KEYS)
     if from_env:
         signature: tuple[object, ...] = ("env", from_env)

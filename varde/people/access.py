@@ -14,6 +14,7 @@ from django.http import Http404
 
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
+from varde.lib.ids import id_or_404
 from varde.people.models import Pupil, RoleAssignment, User
 
 
@@ -29,14 +30,6 @@ def pupils_visible_to(user: Any) -> QuerySet[Pupil]:
 
 def pupil_subject(pupil: Pupil) -> AuditSubject:
     return AuditSubject(pupil.pk, pupil.pk, pupil.school_id, pupil.municipality_id)
-
-
-def id_or_404(pk: object) -> int:
-    """An id from a URL or form; anything that is not a number is simply not found."""
-    try:
-        return int(str(pk))
-    except ValueError as exc:
-        raise Http404 from exc
 
 
 def pupil_for_user(user: Any, pk: object, *, reason: str) -> Pupil:

@@ -365,7 +365,7 @@ def _staff_ensure(
         changes.note()
     for role, place in spec.roles:
         _role_ensure(user, role=role, where=where[place], changes=changes)
-    user.__dict__.pop("_assignments", None)
+    user.__dict__.pop("assignments", None)
     secret = _totp_ensure(user, changes=changes) if user.requires_mfa() else None
     return DemoLogin(
         email=user.email,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -71,10 +72,4 @@ class RequireMfaMiddleware:
 
 
 def has_totp(user: object) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    # Read with the user at the start of this request (varde.people.backends), if it was.
-    known = getattr(user, "varde_has_totp", None)
-    if known is not None:
-        return known
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

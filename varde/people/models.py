@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from varde.lib.queries import PreparedQuery
 from varde.people.roles import (
     LEADERSHIP_ROLES,
     MUNICIPAL_ROLES,
@@ -125,15 +125,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    # Roles are read from the database on each request (and cached on the
-    # instance for that request only), so a changed role takes effect at once.
-    @property
+    # Roles are read from the database on each request (and kept on the instance for that
+    # request only), so a changed role takes effect at once.
+    @cached_property
     def assignments(self) -> list[RoleAssignment]:
-        cached = getattr(self, "_assignments", None)
-        if cached is None:
-            cached = _assignments_of(self.pk)
-            self._assignments = cached
-        return cached
+        return list(
+            RoleAssignment.objects.filter(user_id=self.pk).select_related(
+                "school", "school__municipality", "municipality", "slt_region"
+            )
+        )
 
     def roles(self) -> set[str]:
         return {a.role for a in self.assignments}
@@ -231,16 +231,6 @@ class RoleAssignment(models.Model):
             raise ValidationError(_("Denne rollen må knyttes til en kommune."))
         if self.role in REGIONAL_ROLES and not self.slt_region_id:
             raise ValidationError(_("Denne rollen må knyttes til et SLT-samarbeid."))
-
-
-def _user_assignments(user_id: int) -> models.QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.filter(user_id=user_id).select_related(
-        "school", "school__municipality", "municipality", "slt_region"
-    )
-
-
-# Read on every staff page, so compiled to SQL once per connection.
-_assignments_of = PreparedQuery(_user_assignments, int)
 
 
 class Pupil(models.Model):

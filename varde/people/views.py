@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +21,7 @@ from varde.people.access import (
 )
 from varde.people.forms import ImportForm, PupilFilterForm, RoleGrantForm
 from varde.people.models import Municipality
+from varde.web.pages import render_page
 
 
 @login_required
@@ -39,7 +40,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
             pupils = pupils.filter(grade=form.cleaned_data["grade"])
     page = Paginator(pupils, 50).get_page(request.GET.get("side"))
     pupils_shown(request.user, list(page.object_list), reason=_("Elevliste"))
-    return render(request, "people/pupil_list.html", {"page": page, "form": form})
+    return render_page(request, "people/pupil_list.html", {"page": page, "form": form})
 
 
 @login_required
@@ -47,7 +48,9 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = pupil_for_user(request.user, pk, reason=_("Elevens side"))
     is_leader = pupil.school_id in request.user.leadership_school_ids()  # type: ignore[union-attr]
-    return render(request, "people/pupil_detail.html", {"pupil": pupil, "is_leader": is_leader})
+    return render_page(
+        request, "people/pupil_detail.html", {"pupil": pupil, "is_leader": is_leader}
+    )
 
 
 @login_required
@@ -63,7 +66,7 @@ def pupil_access_log(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(audit_entries_for_pupil(pupil_id=pupil.pk), 100).get_page(
         request.GET.get("side")
     )
-    return render(request, "people/pupil_access.html", {"pupil": pupil, "page": page})
+    return render_page(request, "people/pupil_access.html", {"pupil": pupil, "page": page})
 
 
 def _import_municipality(request: HttpRequest) -> Municipality:
@@ -71,7 +74,6 @@ def _import_municipality(request: HttpRequest) -> Municipality:
     municipality = Municipality.objects.filter(id__in=ids).order_by("name").first()
     if municipality is None:
         raise Http404
-    request.varde_municipality = municipality  # type: ignore[attr-defined]
     return municipality
 
 
@@ -103,10 +105,11 @@ def import_people(request: HttpRequest) -> HttpResponse:
                 )
     else:
         form = ImportForm()
-    return render(
+    return render_page(
         request,
         "people/import.html",
         {"form": form, "report": report, "municipality": municipality},
+        municipality=municipality,
     )
 
 
@@ -124,7 +127,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         .order_by("full_name", "pk")
     )
     page = Paginator(staff, 100).get_page(request.GET.get("side"))
-    return render(request, "people/staff_list.html", {"page": page, "municipality": municipality})
+    return render_page(
+        request, "people/staff_list.html", {"page": page, "municipality": municipality}
+    )
 
 
 @login_required
@@ -169,7 +174,9 @@ def role_grant_page(request: HttpRequest) -> HttpResponse:
                 % {"user": assignment.user, "role": assignment},
             )
             return redirect("people:staff")
-    return render(request, "people/role_grant.html", {"form": form, "municipality": municipality})
+    return render_page(
+        request, "people/role_grant.html", {"form": form, "municipality": municipality}
+    )
 
 
 @login_required

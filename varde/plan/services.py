@@ -16,7 +16,6 @@ from varde.audit.services import audit_record
 from varde.people.models import Municipality
 from varde.plan.models import PlanVersion, content_hash
 from varde.plan.schema import PlanInvalid, validate_plan
-from varde.plan.selectors import plans_forget
 
 
 def plan_parse_yaml(text: str) -> dict[str, Any]:
@@ -81,7 +80,6 @@ def _publish(version: PlanVersion, *, actor: Any) -> None:
     version.published_at = timezone.now()
     version.published_by = actor if getattr(actor, "is_authenticated", False) else None
     version.save()
-    plans_forget()
     audit_record(
         actor=actor,
         action=AuditAction.PUBLISH,

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,33 +29,32 @@ from varde.plan.services import (
     plan_draft_save,
     plan_dump_yaml,
 )
+from varde.web.pages import render_page
 
 
-def _public(
-    request: HttpRequest, slug: str, number: int | None = None
-) -> tuple[Municipality, PlanVersion, PlanDocument]:
+def _public(slug: str, number: int | None = None) -> tuple[Municipality, PlanVersion, PlanDocument]:
     municipality = municipality_or_404(slug)
     version = plan_version_or_404(municipality=municipality, number=number)
-    request.varde_municipality = municipality  # type: ignore[attr-defined]
-    request.varde_plan = version  # type: ignore[attr-defined]
     return municipality, version, PlanDocument(version.content)
 
 
 @require_GET
 def front(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality, version, document = _public(request, slug)
-    return render(
+    municipality, version, document = _public(slug)
+    return render_page(
         request,
         "plan/front.html",
         {"municipality": municipality, "document": document, "situations": document.situations},
+        municipality=municipality,
+        plan=version,
     )
 
 
 @require_GET
 def plan_page(request: HttpRequest, slug: str, number: int | None = None) -> HttpResponse:
-    municipality, version, document = _public(request, slug, number)
+    municipality, version, document = _public(slug, number)
     latest = plan_versions(municipality=municipality).first()
-    return render(
+    return render_page(
         request,
         "plan/plan.html",
         {
@@ -66,30 +65,44 @@ def plan_page(request: HttpRequest, slug: str, number: int | None = None) -> Htt
             "latest": latest,
             "services": _services_view(document),
         },
+        municipality=municipality,
+        plan=version,
     )
 
 
 @require_GET
 def versions(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality, version, document = _public(request, slug)
-    return render(
+    municipality, version, document = _public(slug)
+    return render_page(
         request,
         "plan/versions.html",
         {"municipality": municipality, "versions": plan_versions(municipality=municipality)},
+        municipality=municipality,
+        plan=version,
     )
 
 
 @require_GET
 def duties(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality, version, document = _public(request, slug)
-    return render(request, "plan/duties.html", {"municipality": municipality, "document": document})
+    municipality, version, document = _public(slug)
+    return render_page(
+        request,
+        "plan/duties.html",
+        {"municipality": municipality, "document": document},
+        municipality=municipality,
+        plan=version,
+    )
 
 
 @require_GET
 def resources(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality, version, document = _public(request, slug)
-    return render(
-        request, "plan/resources.html", {"municipality": municipality, "document": document}
+    municipality, version, document = _public(slug)
+    return render_page(
+        request,
+        "plan/resources.html",
+        {"municipality": municipality, "document": document},
+        municipality=municipality,
+        plan=version,
     )
 
 
@@ -121,32 +134,40 @@ def _tel(phone: str | None) -> str | None:
 
 @require_GET
 def directory(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality, version, document = _public(request, slug)
-    return render(
+    municipality, version, document = _public(slug)
+    return render_page(
         request,
         "plan/directory.html",
         {"municipality": municipality, "services": _services_view(document)},
+        municipality=municipality,
+        plan=version,
     )
 
 
 @require_GET
 def service(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    municipality, version, document = _public(request, slug)
+    municipality, version, document = _public(slug)
     found = next((s for s in _services_view(document) if s.get("key") == key), None)
     if found is None:
         raise Http404
-    return render(request, "plan/service.html", {"municipality": municipality, "service": found})
+    return render_page(
+        request,
+        "plan/service.html",
+        {"municipality": municipality, "service": found},
+        municipality=municipality,
+        plan=version,
+    )
 
 
 @require_GET
 def call_now(request: HttpRequest, slug: str, situation: str | None = None) -> HttpResponse:
-    municipality, version, document = _public(request, slug)
+    municipality, version, document = _public(slug)
     now = timezone.now()
     chosen = document.situation(situation) if situation else None
     if situation and chosen is None:
         raise Http404
     steps = who_to_call(document.content, situation, now) if chosen else []
-    return render(
+    return render_page(
         request,
         "plan/call_now.html",
         {
@@ -157,6 +178,8 @@ def call_now(request: HttpRequest, slug: str, situation: str | None = None) -> H
             "steps": steps,
             "now": timezone.localtime(now),
         },
+        municipality=municipality,
+        plan=version,
     )
 
 
@@ -166,7 +189,6 @@ def _admin_municipality(request: HttpRequest) -> Municipality:
     municipality = Municipality.objects.filter(id__in=ids).order_by("name").first()
     if municipality is None:
         raise Http404
-    request.varde_municipality = municipality  # type: ignore[attr-defined]
     return municipality
 
 
@@ -175,8 +197,7 @@ def _admin_municipality(request: HttpRequest) -> Municipality:
 def plan_admin(request: HttpRequest) -> HttpResponse:
     municipality = _admin_municipality(request)
     all_versions = plan_versions(municipality=municipality)
-    request.varde_plan = all_versions.first()  # type: ignore[attr-defined]
-    return render(
+    return render_page(
         request,
         "plan/admin.html",
         {
@@ -184,6 +205,8 @@ def plan_admin(request: HttpRequest) -> HttpResponse:
             "versions": all_versions,
             "draft": plan_draft(municipality=municipality),
         },
+        municipality=municipality,
+        plan=all_versions.first(),
     )
 
 
@@ -193,7 +216,6 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
     municipality = _admin_municipality(request)
     draft = plan_draft(municipality=municipality)
     current = plan_versions(municipality=municipality).first()
-    request.varde_plan = current  # type: ignore[attr-defined]
     source = draft or current
     errors: list[str] = []
     if request.method == "POST":
@@ -218,10 +240,12 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
                 "change_note": draft.change_note if draft else "",
             }
         )
-    return render(
+    return render_page(
         request,
         "plan/edit.html",
         {"municipality": municipality, "form": form, "plan_errors": errors, "draft": draft},
+        municipality=municipality,
+        plan=current,
     )
 
 

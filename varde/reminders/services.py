@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,158 +18,24 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
 from django.db import transaction
-from django.db.models import F, Prefetch, Q, QuerySet
-from django.urls import reverse
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from varde.cases.models import Case, CaseEvent, Handover, Measure
-from varde.cases.rules import CaseRules, case_rules
-from varde.cases.selectors import STEP_CASE_FIELDS, STEP_EVENT_FIELDS, steps_for
-from varde.lib.queries import PreparedQuery
-from varde.people.models import RoleAssignment
-from varde.people.roles import LEADERSHIP_ROLES
+from varde.cases.reminders import cases_due
+from varde.incidents.reminders import incidents_due
+from varde.reminders.due import BATCH
 from varde.reminders.models import OutboxMessage, Reminder
-
-BATCH = 500
-
-
-@dataclass(frozen=True)
-class Due:
-    user_id: int
-    key: str
-    subject: str
-    url: str
-    due_on: dt.date
-
-
-def leaders_by_school() -> dict[int, list[int]]:
-    leaders: dict[int, list[int]] = {}
-    for school_id, user_id in RoleAssignment.objects.filter(
-        role__in=LEADERSHIP_ROLES, user__is_active=True, school__isnull=False
-    ).values_list("school_id", "user_id"):
-        leaders.setdefault(school_id, []).append(user_id)
-    return leaders
-
-
-def _due_for_cases(today: dt.date) -> list[Due]:
-    rules: dict[int, CaseRules] = {}
-    leaders = leaders_by_school()
-    found: list[Due] = []
-    # What the steps read, and nothing sealed: this runs over every open case on each tick.
-    cases = (
-        Case.objects.filter(status=Case.Status.OPEN)
-        .only(*STEP_CASE_FIELDS)
-        .prefetch_related(Prefetch("events", queryset=CaseEvent.objects.only(*STEP_EVENT_FIELDS)))
-    )
-    for case in cases.iterator(chunk_size=BATCH):
-        if case.municipality_id not in rules:
-            rules[case.municipality_id] = case_rules(municipality_id=case.municipality_id)
-        rule = rules[case.municipality_id]
-        url = reverse("cases:case", args=[case.pk])
-        for step in steps_for(case=case, rules=rule, events=list(case.events.all()), today=today):
-            if not step.overdue or step.due is None:
-                continue
-            key = f"case:{case.pk}:level:{case.level}:{step.key}:{step.due.isoformat()}"
-            subject = _("Forfalt steg: %(step)s") % {"step": step.title}
-            found.append(Due(case.owner_id, key, subject, url, step.due))
-            if (today - step.due).days >= rule.escalate_after_days:
-                for leader in leaders.get(case.school_id, []):
-                    if leader != case.owner_id:
-                        found.append(
-                            Due(
-                                leader,
-                                f"escalated:{key}",
-                                _("Til ledelsen: %(s)s") % {"s": subject},
-                                url,
-                                step.due,
-                            )
-                        )
-    return found
-
-
-def _due_measures(today: dt.date) -> list[Due]:
-    measures = Measure.objects.filter(
-        evaluated_at__isnull=True, evaluate_on__lte=today, case__status=Case.Status.OPEN
-    ).values_list("pk", "case_id", "case__owner_id", "evaluate_on")
-    return [
-        Due(
-            owner,
-            f"measure:{pk}:{evaluate_on.isoformat()}",
-            _("Et tiltak skal evalueres"),
-            reverse("cases:measure_evaluation", args=[case_id, pk]),
-            evaluate_on,
-        )
-        for pk, case_id, owner, evaluate_on in measures
-    ]
-
-
-def _due_handovers() -> list[Due]:
-    waiting = Handover.objects.filter(state=Handover.State.WAITING).values_list(
-        "pk", "to_user_id", "offered_at"
-    )
-    return [
-        Due(
-            to_user,
-            f"handover:{pk}",
-            _("En kollega vil overføre en sak til deg"),
-            reverse("cases:handover_reply", args=[pk]),
-            timezone.localdate(offered_at),
-        )
-        for pk, to_user, offered_at in waiting
-    ]
-
-
-def _due_archives(today: dt.date) -> list[Due]:
-    """Closed cases never archived: the owner and leadership, after the plan's days."""
-    rules: dict[int, CaseRules] = {}
-    leaders = leaders_by_school()
-    found: list[Due] = []
-    closed = Case.objects.filter(
-        status=Case.Status.CLOSED, archived_at__isnull=True, closed_at__isnull=False
-    ).values_list("pk", "municipality_id", "school_id", "owner_id", "closed_at")
-    for pk, municipality_id, school_id, owner_id, closed_at in closed:
-        if municipality_id not in rules:
-            rules[municipality_id] = case_rules(municipality_id=municipality_id)
-        due = timezone.localdate(closed_at) + dt.timedelta(
-            days=rules[municipality_id].closed_unarchived_days
-        )
-        if due > today:
-            continue
-        url = reverse("cases:archive", args=[pk])
-        subject = _("En avsluttet sak er ikke arkivert")
-        for user_id in {owner_id, *leaders.get(school_id, [])}:
-            found.append(Due(user_id, f"archive:{pk}", subject, url, due))
-    return found
-
-
-def _due_incidents(now: dt.datetime) -> list[Due]:
-    from varde.incidents.reminders import incidents_due
-
-    return incidents_due(now=now)
-
-
-def _due_yearplan(now: dt.datetime) -> list[Due]:
-    from varde.yearplan.reminders import yearplan_due
-
-    return yearplan_due(now=now)
+from varde.yearplan.reminders import yearplan_due
 
 
 @transaction.atomic
 def reminders_collect(*, now: dt.datetime | None = None) -> int:
     """Create the reminders that are due; retire those whose step is done. Returns new rows."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     # Stored and e-mailed text is in the site's language, whatever this thread served last.
     with translation.override(settings.LANGUAGE_CODE):
-        due = (
-            _due_for_cases(today)
-            + _due_measures(today)
-            + _due_handovers()
-            + _due_archives(today)
-            + _due_incidents(now)
-            + _due_yearplan(now)
-        )
+        due = cases_due(now=now) + incidents_due(now=now) + yearplan_due(now=now)
     existing = set(Reminder.objects.filter(done_at__isnull=True).values_list("user_id", "key"))
     wanted = {(d.user_id, d.key) for d in due}
     new = [
@@ -304,15 +168,3 @@ def _backend_has(connection: object, message_id: str) -> bool:
             if path.is_file()
         )
     return False
-
-
-def _open_reminders(user_id: int) -> QuerySet[Reminder]:
-    return Reminder.objects.filter(user_id=user_id, done_at__isnull=True).order_by("due_on")[:20]
-
-
-_open_reminders_of = PreparedQuery(_open_reminders, int)
-
-
-def reminders_for(user: Any) -> list[Reminder]:
-    """The user's open reminders for the start page (no personal data in them)."""
-    return _open_reminders_of(user.pk)

@@ -4,48 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from varde.cases.access import cases_shown, cases_visible_to
+from varde.cases.advice import advice_unanswered_count, adviser_school_ids
+from varde.cases.models import Case
+from varde.cases.selectors import CaseWithNextStep, cases_listed, cases_with_next_step
 from varde.people.models import Municipality
 from varde.people.roles import LEADERSHIP_ROLES, Role
 from varde.plan.document import PlanDocument
-from varde.plan.selectors import plan_current
-from varde.reminders.services import reminders_for
+from varde.plan.models import PlanVersion
+from varde.reminders.selectors import reminders_for
 from varde.yearplan.selectors import routines_unread
 
-
-def staff_municipality(user: Any) -> Municipality | None:
-    """The municipality whose plan the user's pages show."""
-    if not user.slt_region_ids():
-        # Most staff work in one municipality, read already with their role assignments.
-        known = {a.municipality_id: a.municipality for a in user.assignments if a.municipality_id}
-        known |= {
-            a.school.municipality_id: a.school.municipality for a in user.assignments if a.school_id
-        }
-        if len(known) == 1:
-            return next(iter(known.values()))
-    ids = sorted(user.municipality_ids())
-    return Municipality.objects.filter(id__in=ids).order_by("is_fictional", "name").first()
+# The acute routines, one tap away on the start page of staff at a school.
+ACUTE_ROUTINES = ("intoxicated", "drug_sale")
+START_CASES = 50
 
 
-def start_context(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    municipality = staff_municipality(user)
-    version = plan_current(municipality=municipality) if municipality else None
-    request.varde_municipality = municipality  # type: ignore[attr-defined]
-    request.varde_plan = version  # type: ignore[attr-defined]
+def start_context(
+    user: Any, *, municipality: Municipality | None, version: PlanVersion | None
+) -> dict[str, Any]:
     document = PlanDocument(version.content) if version else None
+    routines = document.routines if document else []
     return {
-        "my_cases": _my_cases(user),
+        "my_cases": my_open_cases(user),
         "reminders": reminders_for(user),
         "municipality": municipality,
         "document": document,
-        "routines": document.routines if document else [],
-        # The acute routines, one tap away for staff of a school.
+        "routines": routines,
         "acute_routines": [
-            r["key"]
-            for r in (document.routines if document and user.school_ids() else [])
-            if r.get("key") in ("intoxicated", "drug_sale")
+            r["key"] for r in routines if r.get("key") in ACUTE_ROUTINES and user.school_ids()
         ],
         "assignments": user.assignments,
         "is_leader": user.has_role(*LEADERSHIP_ROLES),
@@ -53,32 +42,18 @@ def start_context(request: HttpRequest) -> dict[str, Any]:
         "sees_trends": user.has_role(Role.MUNICIPAL_ADMIN, Role.SLT_COORDINATOR, *LEADERSHIP_ROLES),
         "sees_pupils": user.sees_pupil_data(),
         "routines_unread": routines_unread(user=user, version=version),
+        "advice_waiting": advice_unanswered_count(user) if adviser_school_ids(user) else None,
     }
 
 
-def _my_cases(user: Any) -> list[Any]:
-    """Open cases the user may see, overdue steps first. Showing them is audited."""
-    from django.utils.translation import gettext as _
-
-    from varde.cases.access import cases_shown, visible_cases_rows
-    from varde.cases.selectors import cases_with_next_step
-
+def my_open_cases(user: Any) -> list[CaseWithNextStep]:
+    """The newest open cases the user may see, overdue steps first. Showing them is audited."""
     if not user.sees_pupil_data():
         return []
-    cases = visible_cases_rows(user, newest_open_cases)
-    cases_shown(user, cases, reason=_("Startsiden"))
-    return cases_with_next_step(cases=cases)
-
-
-START_CASES = 50
-
-
-def newest_open_cases(visible: Any) -> Any:
-    """The start page's cases: the newest open ones, without their free text."""
-    from varde.cases.selectors import cases_listed
-
-    return (
-        cases_listed(visible.filter(status="open"))
+    cases = list(
+        cases_listed(cases_visible_to(user).filter(status=Case.Status.OPEN))
         .select_related("pupil", "school")
         .order_by("-opened_at")[:START_CASES]
     )
+    cases_shown(user, cases, reason=_("Startsiden"))
+    return cases_with_next_step(cases=cases)

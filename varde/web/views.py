@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from varde.people.models import Municipality
-from varde.plan.models import PlanVersion
+from varde.people.selectors import staff_municipality
+from varde.plan.selectors import default_municipality, plan_current
+from varde.web.pages import render_page
+from varde.web.start import start_context
 
 
 @require_GET
@@ -26,33 +27,22 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def default_municipality() -> Municipality | None:
-    slug = getattr(settings, "VARDE_DEFAULT_MUNICIPALITY", "")
-    with_plan = Municipality.objects.filter(
-        plan_versions__status=PlanVersion.Status.PUBLISHED
-    ).distinct()
-    if slug:
-        chosen = with_plan.filter(slug=slug).first()
-        if chosen:
-            return chosen
-    return with_plan.order_by("is_fictional", "name").first()
-
-
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     municipality = default_municipality()
     if municipality is None:
-        return render(request, "web/empty.html")
+        return render_page(request, "web/empty.html")
     return redirect("plan:front", slug=municipality.slug)
 
 
 @login_required
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    from varde.web.start import start_context
-
-    return render(request, "web/start.html", start_context(request))
+    municipality = staff_municipality(request.user)
+    version = plan_current(municipality=municipality)
+    context = start_context(request.user, municipality=municipality, version=version)
+    return render_page(request, "web/start.html", context, municipality=municipality, plan=version)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "web/csrf_failure.html", status=403)
+    return render_page(request, "web/csrf_failure.html", status=403)

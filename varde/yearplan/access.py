@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from varde.people.access import id_or_404
+from varde.lib.ids import id_or_404
 from varde.people.models import School
 from varde.yearplan.models import YearEvent
 

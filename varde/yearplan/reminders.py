@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from varde.reminders.services import Due
+from varde.reminders.due import Due
 from varde.yearplan.models import YearEvent
 from varde.yearplan.selectors import yearplan_template
 

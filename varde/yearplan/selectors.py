@@ -12,7 +12,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from varde.lib.holidays import is_public_holiday
-from varde.lib.queries import PreparedQuery
 from varde.people.models import RoleAssignment, School, User
 from varde.people.roles import SCHOOL_ROLES, Role
 from varde.plan.document import PlanDocument
@@ -161,15 +160,7 @@ def routines_unread(*, user: Any, version: PlanVersion | None) -> bool:
     """Whether a member of staff at a school has yet to confirm this plan version's routines."""
     if version is None or not user.school_ids():
         return False
-    return not _routines_read(user.pk, version.pk)
-
-
-def _routines_read_by(user_id: int, version_id: int) -> QuerySet[RoutinesRead]:
-    return RoutinesRead.objects.filter(user_id=user_id, plan_version_id=version_id)[:1]
-
-
-# Asked on every start page of staff at a school.
-_routines_read = PreparedQuery(_routines_read_by, int, int)
+    return not RoutinesRead.objects.filter(user=user, plan_version=version).exists()
 
 
 def staff_not_read(*, school: School) -> list[User]:

@@ -6,17 +6,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from varde.people.access import id_or_404
+from varde.lib.ids import id_or_404
 from varde.people.models import Municipality, RoleAssignment, School
+from varde.people.selectors import staff_municipality
 from varde.plan.models import PlanVersion
 from varde.plan.selectors import plan_current
-from varde.web.start import staff_municipality
+from varde.web.pages import render_page
 from varde.yearplan.access import (
     can_edit,
     event_for_user,
@@ -62,10 +63,9 @@ def _year(request: HttpRequest) -> int:
     return this_year
 
 
-def _where(request: HttpRequest, school: School | None = None) -> None:
-    municipality = school.municipality if school else _plan_municipality(request.user)
-    request.varde_municipality = municipality  # type: ignore[attr-defined]
-    request.varde_plan = plan_current(municipality=municipality) if municipality else None  # type: ignore[attr-defined]
+def _where(user: Any, school: School | None = None) -> Municipality | None:
+    """The municipality a year plan page is about: the school's, or the user's with a plan."""
+    return school.municipality if school else _plan_municipality(user)
 
 
 def _plan_municipality(user: Any) -> Municipality | None:
@@ -89,7 +89,7 @@ def _years(year: int) -> dict[str, Any]:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    _where(request)
+    where = _where(request.user)
     schools = list(schools_readable(request.user).order_by("municipality__name", "name"))
     counts = event_counts(schools=schools, school_year=year)
     editable = schools_editable(request.user)
@@ -106,7 +106,7 @@ def index(request: HttpRequest) -> HttpResponse:
     roll_form = RollForm(
         initial={"school_year": year}, schools=editable.filter(pk__in=[s.pk for s in waiting])
     )
-    return render(
+    return render_page(
         request,
         "yearplan/index.html",
         {
@@ -114,6 +114,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "roll_form": roll_form if waiting else None,
             **_years(year),
         },
+        municipality=where,
     )
 
 
@@ -143,10 +144,10 @@ def roll(request: HttpRequest) -> HttpResponse:
 @require_GET
 def school_page(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for_user(request.user, pk)
-    _where(request, school)
+    where = _where(request.user, school)
     year = _year(request)
     events = list(events_for_school(school=school, school_year=year))
-    return render(
+    return render_page(
         request,
         "yearplan/school.html",
         {
@@ -158,6 +159,7 @@ def school_page(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": can_edit(request.user, school),
             **_years(year),
         },
+        municipality=where,
     )
 
 
@@ -180,7 +182,7 @@ def _event_initial(event: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def event_page(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for_user(request.user, pk, edit=request.method == "POST")
-    _where(request, event.school)
+    where = _where(request.user, event.school)
     editable = can_edit(request.user, event.school)
     people = responsible_choices(school=event.school)
     if request.method == "POST":
@@ -219,22 +221,23 @@ def event_page(request: HttpRequest, pk: int) -> HttpResponse:
                 )
     else:
         form = EventForm(initial=_event_initial(event), people=people)
-    return render(
+    return render_page(
         request,
         "yearplan/event.html",
         {"event": event, "form": form, "editable": editable},
+        municipality=where,
     )
 
 
 @login_required
 @require_GET
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    _where(request)
+    where = _where(request.user)
     feeds = [
         (feed, request.build_absolute_uri(reverse("yearplan:feed", args=[feed.token])))
         for feed in feeds_of(request.user)
     ]
-    return render(
+    return render_page(
         request,
         "yearplan/calendar.html",
         {
@@ -242,6 +245,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             "own_feed": any(f.school_id is None for f, _url in feeds),
             "schools": schools_readable(request.user).order_by("name"),
         },
+        municipality=where,
     )
 
 
@@ -313,10 +317,10 @@ def _manages_staff(user: Any, school: School) -> bool:
 @require_GET
 def competence(request: HttpRequest) -> HttpResponse:
     school = _competence_school(request)
-    _where(request, school)
+    where = _where(request.user, school)
     manages = _manages_staff(request.user, school)
     schools = list(schools_readable(request.user).order_by("name"))
-    return render(
+    return render_page(
         request,
         "yearplan/competence.html",
         {
@@ -327,6 +331,7 @@ def competence(request: HttpRequest) -> HttpResponse:
             "manages": manages,
             "not_read": staff_not_read(school=school) if manages else [],
         },
+        municipality=where,
     )
 
 
@@ -343,7 +348,7 @@ def competence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment is None or not _manages_staff(request.user, assignment.school):
         raise Http404
     school = assignment.school
-    _where(request, school)
+    where = _where(request.user, school)
     known = StaffCompetence.objects.filter(user=assignment.user, school=school).first()
     if request.method == "POST":
         form = CompetenceForm(request.POST)
@@ -364,8 +369,11 @@ def competence_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "days_at_school": known.days_at_school if known else "",
             }
         )
-    return render(
-        request, "yearplan/competence_edit.html", {"assignment": assignment, "form": form}
+    return render_page(
+        request,
+        "yearplan/competence_edit.html",
+        {"assignment": assignment, "form": form},
+        municipality=where,
     )
 
 
@@ -384,11 +392,11 @@ def routines_read(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def coordination_page(request: HttpRequest) -> HttpResponse:
-    _where(request)
-    municipality = request.varde_municipality  # type: ignore[attr-defined]
+    municipality = _where(request.user)
     content, routine = coordination(municipality_id=municipality.pk) if municipality else ({}, None)
-    return render(
+    return render_page(
         request,
         "yearplan/coordination.html",
         {"coordination": content, "routine": routine, "municipality": municipality},
+        municipality=municipality,
     )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from varde.lib.generate import SCALES, generate
+from varde.web.generate import SCALES, generate
 
 
 class Command(BaseCommand):

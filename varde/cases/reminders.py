@@ -1,0 +1,118 @@
+"""Reminders from cases, collected by varde.reminders with everything else that is due.
+
+- An overdue step of Lunnermodellen: to the case's owner, and after the plan's number of days
+  to the school's leadership too.
+- A measure whose evaluation date has come: to the case's owner.
+- A handover waiting for an answer: to the colleague it is offered to.
+- A closed case never archived: to the owner and leadership, after the plan's number of days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from varde.cases.models import Case, CaseEvent, Handover, Measure
+from varde.cases.rules import CaseRules, case_rules
+from varde.cases.selectors import STEP_CASE_FIELDS, STEP_EVENT_FIELDS, steps_for
+from varde.reminders.due import BATCH, Due, leaders_by_school
+
+
+def cases_due(*, now: dt.datetime) -> list[Due]:
+    today = timezone.localdate(now)
+    return _due_for_cases(today) + _due_measures(today) + _due_handovers() + _due_archives(today)
+
+
+def _due_for_cases(today: dt.date) -> list[Due]:
+    rules: dict[int, CaseRules] = {}
+    leaders = leaders_by_school()
+    found: list[Due] = []
+    # What the steps read, and nothing sealed: this runs over every open case on each tick.
+    cases = (
+        Case.objects.filter(status=Case.Status.OPEN)
+        .only(*STEP_CASE_FIELDS)
+        .prefetch_related(Prefetch("events", queryset=CaseEvent.objects.only(*STEP_EVENT_FIELDS)))
+    )
+    for case in cases.iterator(chunk_size=BATCH):
+        if case.municipality_id not in rules:
+            rules[case.municipality_id] = case_rules(municipality_id=case.municipality_id)
+        rule = rules[case.municipality_id]
+        url = reverse("cases:case", args=[case.pk])
+        for step in steps_for(case=case, rules=rule, events=list(case.events.all()), today=today):
+            if not step.overdue or step.due is None:
+                continue
+            key = f"case:{case.pk}:level:{case.level}:{step.key}:{step.due.isoformat()}"
+            subject = _("Forfalt steg: %(step)s") % {"step": step.title}
+            found.append(Due(case.owner_id, key, subject, url, step.due))
+            if (today - step.due).days >= rule.escalate_after_days:
+                for leader in leaders.get(case.school_id, []):
+                    if leader != case.owner_id:
+                        found.append(
+                            Due(
+                                leader,
+                                f"escalated:{key}",
+                                _("Til ledelsen: %(s)s") % {"s": subject},
+                                url,
+                                step.due,
+                            )
+                        )
+    return found
+
+
+def _due_measures(today: dt.date) -> list[Due]:
+    measures = Measure.objects.filter(
+        evaluated_at__isnull=True, evaluate_on__lte=today, case__status=Case.Status.OPEN
+    ).values_list("pk", "case_id", "case__owner_id", "evaluate_on")
+    return [
+        Due(
+            owner,
+            f"measure:{pk}:{evaluate_on.isoformat()}",
+            _("Et tiltak skal evalueres"),
+            reverse("cases:measure_evaluation", args=[case_id, pk]),
+            evaluate_on,
+        )
+        for pk, case_id, owner, evaluate_on in measures
+    ]
+
+
+def _due_handovers() -> list[Due]:
+    waiting = Handover.objects.filter(state=Handover.State.WAITING).values_list(
+        "pk", "to_user_id", "offered_at"
+    )
+    return [
+        Due(
+            to_user,
+            f"handover:{pk}",
+            _("En kollega vil overføre en sak til deg"),
+            reverse("cases:handover_reply", args=[pk]),
+            timezone.localdate(offered_at),
+        )
+        for pk, to_user, offered_at in waiting
+    ]
+
+
+def _due_archives(today: dt.date) -> list[Due]:
+    """Closed cases never archived: the owner and leadership, after the plan's days."""
+    rules: dict[int, CaseRules] = {}
+    leaders = leaders_by_school()
+    found: list[Due] = []
+    closed = Case.objects.filter(
+        status=Case.Status.CLOSED, archived_at__isnull=True, closed_at__isnull=False
+    ).values_list("pk", "municipality_id", "school_id", "owner_id", "closed_at")
+    for pk, municipality_id, school_id, owner_id, closed_at in closed:
+        if municipality_id not in rules:
+            rules[municipality_id] = case_rules(municipality_id=municipality_id)
+        due = timezone.localdate(closed_at) + dt.timedelta(
+            days=rules[municipality_id].closed_unarchived_days
+        )
+        if due > today:
+            continue
+        url = reverse("cases:archive", args=[pk])
+        subject = _("En avsluttet sak er ikke arkivert")
+        for user_id in {owner_id, *leaders.get(school_id, [])}:
+            found.append(Due(user_id, f"archive:{pk}", subject, url, due))
+    return found
