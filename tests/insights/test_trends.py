@@ -15,7 +15,7 @@ from varde.audit.models import AuditEntry
 from varde.cases.models import Case, Conversation, Decision
 from varde.incidents.models import FollowUp, Incident
 from varde.insights.report import trend_report
-from varde.insights.selectors import Period
+from varde.insights.selectors import Period, follow_ups_done
 from varde.insights.services import insights_refresh
 from varde.people.models import Pupil
 
@@ -91,11 +91,16 @@ def reached(world, cases: list[Case], level: int) -> None:
 
 
 def intoxicated(world, count: int, *, done: int, when: dt.datetime) -> None:
+    incidents_of(world, "intoxicated", count, done=done, when=when)
+
+
+def incidents_of(world, kind: str, count: int, *, done: int, when: dt.datetime) -> None:
+    """`count` incidents of `kind` at Lunner ungdomsskole, the first `done` followed up."""
     incidents = Incident.objects.bulk_create(
         Incident(
             municipality=world.lunner,
             school=world.school,
-            kind="intoxicated",
+            kind=kind,
             reported_by=world.teacher,
             started_at=when,
         )
@@ -265,6 +270,26 @@ def test_the_share_of_follow_ups_done_is_shown_when_no_count_is_small(world):
     figures = {f.key: f for f in report_for(world, [world.school]).figures}
     # 13 intoxicated this year (12 and the world's Petter, followed up): 8 of 13.
     assert figures["oppfolging"].value == f"{round(100 * 8 / 13)} %"
+
+
+def test_follow_ups_count_intoxication_incidents_only(world):
+    intoxicated(world, 8, done=6, when=at(5))
+    incidents_of(world, "drug_sale", 10, done=3, when=at(6))
+    insights_refresh()
+    # May to October holds the 8 intoxicated above, not the world's own in December.
+    period = Period(first_month=dt.date(2026, 5, 1), last_month=dt.date(2026, 10, 1))
+    assert follow_ups_done(school_ids=[world.school.pk], period=period) == (6, 8)
+
+
+def test_the_share_leaves_out_follow_ups_of_other_kinds(world):
+    intoxicated(world, 12, done=7, when=at(10))
+    incidents_of(world, "drug_sale", 6, done=6, when=at(10))
+    insights_refresh()
+    # January to October: the 12 intoxicated above, not the world's own in December.
+    period = Period(first_month=dt.date(2026, 1, 1), last_month=dt.date(2026, 10, 1))
+    figures = {f.key: f for f in trend_report(schools=[world.school], period=period).figures}
+    assert figures["oppfolging"].value == f"{round(100 * 7 / 12)} %"
+    assert "12" in figures["oppfolging"].basis
 
 
 def test_the_share_is_hidden_when_the_not_done_count_is_small(world):

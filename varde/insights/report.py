@@ -33,6 +33,11 @@ class Bar:
     text_x: int
 
     @property
+    def x(self) -> int:
+        """Where the bar starts: right of the labels."""
+        return LABEL_WIDTH
+
+    @property
     def text_y(self) -> int:
         return self.y + 16
 

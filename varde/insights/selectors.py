@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Case as Switch
 from django.db.models import (
     Count,
@@ -25,8 +24,8 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -44,7 +43,6 @@ from django.utils.translation import gettext_lazy as _
 from varde.cases.models import Case, Decision
 from varde.incidents.models import Incident
 from varde.insights.models import ConversationTally, IncidentTally, TallyRefresh, WorryTally
-from varde.lib.queries import PreparedQuery
 
 # Norway's school stages: barnetrinnet 1-4 and 5-7, ungdomstrinnet 8-10, and upper secondary
 # (Vg1-Vg3 recorded as grades 11-13). They are national, not a municipality's choice.
@@ -205,8 +203,7 @@ def recount_incidents(
     return counts
 
 
-# The trend page's figures, read from the tallies. Each is one GROUP BY over a small table,
-# written as SQL: the ORM's building of the query would cost more than running it.
+# The trend page's figures, read from the tallies: one GROUP BY each over a small table.
 
 
 def _summed(
@@ -216,35 +213,23 @@ def _summed(
     sums: tuple[str, ...],
     school_ids: list[int],
     period: Period,
-    where: str = "",
-    params: tuple[Any, ...] = (),
+    **filters: Any,
 ) -> list[tuple[Any, ...]]:
-    """SELECT keys, SUM(sums) FROM the tally for these schools and months, grouped by keys."""
+    """The tally's rows for these schools and months (and `filters`), grouped by `keys`:
+    one tuple per group, the keys' values then the sums. Without keys, one tuple for all."""
     if not school_ids:
         return []
-    quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        schools, school_params = "= ANY(%s)", [list(school_ids)]
-    else:
-        schools, school_params = f"IN ({', '.join(['%s'] * len(school_ids))})", list(school_ids)
-    selected = [quote(k) for k in keys] + [f"SUM({quote(c)})" for c in sums]
-    sql = (
-        f"SELECT {', '.join(selected)} FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote('school_id')} {schools} AND {quote('month')} >= %s "
-        f"AND {quote('month')} <= %s{where}"
-        + (f" GROUP BY {', '.join(quote(k) for k in keys)}" if keys else "")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*school_params, period.first_month, period.last_month, *params])
-        rows = cursor.fetchall()
-    if "month" in keys:
-        at = keys.index("month")
-        rows = [(*r[:at], _as_date(r[at]), *r[at + 1 :]) for r in rows]
-    return rows
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    rows = model.objects.filter(
+        school_id__in=school_ids,
+        month__gte=period.first_month,
+        month__lte=period.last_month,
+        **filters,
+    ).order_by()
+    totals = {f"sum_{column}": Sum(column) for column in sums}
+    if not keys:
+        summed = rows.aggregate(**totals)
+        return [tuple(summed[name] for name in totals)]
+    return list(rows.values(*keys).annotate(**totals).values_list(*keys, *totals))
 
 
 def worries_by_month_and_band(
@@ -319,21 +304,12 @@ def follow_ups_done(*, school_ids: list[int], period: Period) -> tuple[int, int]
         sums=("followed_up", "count"),
         school_ids=school_ids,
         period=period,
-        where=f" AND {connection.ops.quote_name('kind')} = %s",
-        params=(Incident.Kind.INTOXICATED.value,),
+        kind=Incident.Kind.INTOXICATED,
     )
     done, total = rows[0] if rows else (None, None)
     return int(done or 0), int(total or 0)
 
 
-def _the_refresh() -> QuerySet[TallyRefresh]:
-    return TallyRefresh.objects.filter(pk=1)
-
-
-_refresh_row = PreparedQuery(_the_refresh)
-
-
 def refreshed_at() -> dt.datetime | None:
     """When the tallies were last rebuilt, or None when they never were."""
-    rows = _refresh_row()
-    return rows[0].refreshed_at if rows else None
+    return TallyRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()

@@ -4,7 +4,6 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -12,6 +11,7 @@ from varde.audit.models import AuditAction
 from varde.insights.access import insight_schools_for_user, insights_shown
 from varde.insights.forms import TrendFilterForm
 from varde.insights.report import SMALL_NOTE, Report, csv_rows, trend_report
+from varde.web.pages import render_page
 
 
 def _report(request: HttpRequest, action: str) -> tuple[TrendFilterForm, Report]:
@@ -41,12 +41,12 @@ def _report(request: HttpRequest, action: str) -> tuple[TrendFilterForm, Report]
 @require_GET
 def trends(request: HttpRequest) -> HttpResponse:
     form, report = _report(request, AuditAction.READ)
-    request.varde_municipality = report.schools[0].municipality  # type: ignore[attr-defined]
     query = request.GET.urlencode()
-    return render(
+    return render_page(
         request,
         "insights/trends.html",
         {"form": form, "report": report, "note": SMALL_NOTE, "query": query},
+        municipality=report.schools[0].municipality,
     )
 
 
