@@ -14,15 +14,17 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 import jwt
 import pytest
 import requests
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
 from tests.people.test_login import current_code
 from tests.proofs.server import free_port
-from varde.lib.oidc import VardeOIDCAdapter, acr_check
 from varde.people.models import User
+from varde.people.oidc import VardeOIDCAdapter, acr_check
 
 pytestmark = pytest.mark.proof("OIDC login")
 
@@ -143,6 +145,12 @@ def logged_in_as(client) -> int | None:
     return int(value) if value else None
 
 
+def refused(client, response) -> bool:
+    """allauth's authentication-error page, and nobody logged in. Not being logged in alone
+    proves little: an accepted login of someone with TOTP is not logged in yet either."""
+    return response.status_code == 401 and logged_in_as(client) is None
+
+
 def finish_mfa(client, response, user) -> None:
     """Varde's own TOTP step still follows a login through Feide for those who have it."""
     assert response.status_code == 302, response.content[:500]
@@ -188,8 +196,7 @@ def test_nobody_gets_in_without_an_active_account(client, world, oidc, who, why,
 
 def test_an_acr_below_the_minimum_is_refused(client, world, oidc, proof_figures):
     oidc.next_login(world.principal.email, acr="idporten-loa-substantial")
-    client.get(oidc.authorize(begin(client, "idporten")))
-    assert logged_in_as(client) is None
+    assert refused(client, client.get(oidc.authorize(begin(client, "idporten"))))
     assert client.get("/ansatt/").status_code == 302
     proof_figures.add(inputs=1, faults=1, checked=1)
 
@@ -197,8 +204,7 @@ def test_an_acr_below_the_minimum_is_refused(client, world, oidc, proof_figures)
 def test_a_wrong_state_is_refused(client, world, oidc, proof_figures):
     oidc.next_login(world.teacher.email)
     callback = oidc.authorize(begin(client, "feide"))
-    client.get(with_param(callback, state="forfalsket-state"))
-    assert logged_in_as(client) is None
+    assert refused(client, client.get(with_param(callback, state="forfalsket-state")))
     # The untouched callback then works, so it was the state that was refused.
     finish_mfa(client, client.get(callback), world.teacher)
     assert logged_in_as(client) == world.teacher.pk
@@ -209,8 +215,7 @@ def test_a_wrong_nonce_is_refused(client, world, oidc, proof_figures):
     oidc.next_login(world.teacher.email)
     # The provider signs whatever nonce the browser carries: an attacker's, here.
     authorize = with_param(begin(client, "feide"), nonce="angriperens-nonce")
-    client.get(oidc.authorize(authorize))
-    assert logged_in_as(client) is None
+    assert refused(client, client.get(oidc.authorize(authorize)))
     proof_figures.add(inputs=1, faults=1, checked=1)
 
 
@@ -218,8 +223,7 @@ def test_a_wrong_issuer_is_refused(client, world, oidc, settings, proof_figures)
     apps = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]
     apps[0]["settings"]["openid_configuration_overrides"] = {"issuer": "http://127.0.0.1:1/x"}
     oidc.next_login(world.teacher.email)
-    client.get(oidc.authorize(begin(client, "feide")))
-    assert logged_in_as(client) is None
+    assert refused(client, client.get(oidc.authorize(begin(client, "feide"))))
     proof_figures.add(inputs=1, faults=1, checked=1)
 
 
@@ -244,15 +248,20 @@ def forged(provider: Provider, *, key=None, kid="varde-test-1", **claims: object
 
 
 def complete(oidc: Provider, id_token: str):
+    """The ID token's checks (complete_login), then the nonce's (pre_social_login), as in a
+    login whose state carries the nonce "riktig-nonce"."""
     from allauth.socialaccount.adapter import get_adapter
 
     request = RequestFactory().get("/")
     request.session = {}
+    request.user = AnonymousUser()
     adapter = VardeOIDCAdapter(request, "feide")
-    adapter.state = {"nonce": "riktig-nonce"}
     app = get_adapter().get_app(request, provider="feide")
     app.settings["fetch_userinfo"] = False
-    return adapter.complete_login(request, app, None, response={"id_token": id_token})
+    login = adapter.complete_login(request, app, None, response={"id_token": id_token})
+    login.state = {"nonce": "riktig-nonce"}
+    get_adapter(request).pre_social_login(request, login)
+    return login
 
 
 def test_a_well_formed_token_is_accepted_so_the_refusals_below_mean_something(db, oidc):
@@ -272,8 +281,14 @@ def test_a_well_formed_token_is_accepted_so_the_refusals_below_mean_something(db
     ],
 )
 def test_a_forged_token_is_refused(db, oidc, change, proof_figures):
-    with pytest.raises(OAuth2Error):
-        complete(oidc, forged(oidc, **change))
+    if "nonce" in change:
+        # Refused in pre_social_login, with allauth's authentication-error page.
+        with pytest.raises(ImmediateHttpResponse) as refused:
+            complete(oidc, forged(oidc, **change))
+        assert refused.value.response.status_code == 401
+    else:
+        with pytest.raises(OAuth2Error):
+            complete(oidc, forged(oidc, **change))
     proof_figures.add(inputs=1, faults=1, checked=1)
 
 

@@ -3,8 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.helpers import render_authentication_error
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.http import HttpRequest
+
+from varde.people.oidc import nonce_check
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -17,3 +22,22 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         return False
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
+        """Bind every social login to the nonce its login view sent (varde.people.oidc).
+
+        allauth calls this with `sociallogin.state` set to the login's stashed state, before
+        anyone is logged in, connected or signed up (its lookup of an already linked account
+        has by then saved that account's `extra_data` from the verified ID token). Varde's
+        only social logins are OpenID Connect (Feide, ID-porten), so a login that fails the
+        check, or did not go through Varde's login view, is refused the way allauth
+        documents: ImmediateHttpResponse, with the same authentication-error page a failed ID
+        token check gives.
+        """
+        super().pre_social_login(request, sociallogin)
+        try:
+            nonce_check(sociallogin)
+        except OAuth2Error as exc:
+            raise ImmediateHttpResponse(
+                render_authentication_error(request, sociallogin.provider, exception=exc)
+            ) from None
