@@ -8,6 +8,8 @@ WORKERS ?= 3
 PLAN ?= varde/plan/content/lunner.yaml
 DEMO ?=
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist); browser tests share one of them.
+TEST_WORKERS ?= auto
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: bench screenshots run test install install-test system-test-deps setup migrate messages proofs clean
@@ -70,7 +72,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
 
 test: install-test
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The proofs of docs/quality.md at full counts, then one table of their figures.
 PROOFS_FILE := var/proofs.jsonl

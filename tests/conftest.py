@@ -9,6 +9,17 @@ pytest_plugins = ["tests.proofs.plugin"]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Browser tests check pages, not the database, so CI runs them in the SQLite job only
+    (`-m "not any_database"` in the PostgreSQL job); with several workers (pytest-xdist's
+    `--dist loadgroup`) they share one worker and its Chromium."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.any_database)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     """Tests render templates without running collectstatic first."""

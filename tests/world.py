@@ -9,12 +9,16 @@ about Petter; Gunnar owns one about Guro in Gran.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.hashers import get_hasher, make_password
 from django.utils import timezone
 
 from varde.cases.models import Case, Handover, Measure
@@ -23,7 +27,7 @@ from varde.incidents.models import FollowUp, Incident
 from varde.incidents.services import follow_up_choose, follow_up_record, incident_start
 from varde.people.models import Municipality, Pupil, RoleAssignment, School, SltRegion, User
 from varde.people.roles import Role
-from varde.plan.services import plan_load_file
+from varde.plan.services import plan_parse_yaml, plan_publish_content
 
 PLAN_FILE = Path(__file__).resolve().parent.parent / "varde" / "plan" / "content" / "lunner.yaml"
 PASSWORD = "korrekt-hest-batteri-stift"
@@ -72,11 +76,43 @@ class World:
         }
 
 
+def password_hash() -> str:
+    """PASSWORD hashed once per test run and password hasher: Argon2 takes a fifth of a second
+    on purpose, and the world has nine people. Each hash is salted, so one is as good as a
+    fresh one. Some tests choose a faster hasher in their settings; they get its hash."""
+    return _hashed(get_hasher().algorithm)
+
+
+@cache
+def _hashed(algorithm: str) -> str:
+    return make_password(PASSWORD, hasher=algorithm)
+
+
 def make_user(email: str, name: str, *, mfa: bool = True) -> User:
-    user = User.objects.create_user(email, PASSWORD, full_name=name)
+    user = User.objects.create_user(email, None, full_name=name)
+    user.password = password_hash()
+    user.save(update_fields=["password"])
     if mfa:
         TOTP.activate(user, generate_totp_secret())
     return user
+
+
+@cache
+def _plan_content() -> dict[str, Any]:
+    return plan_parse_yaml(PLAN_FILE.read_text(encoding="utf-8"))
+
+
+def load_plan() -> None:
+    """Lunner's plan, as `manage.py load_plan` loads it; the file is parsed once per run."""
+    content = copy.deepcopy(_plan_content())
+    municipality = Municipality.objects.create(
+        slug=content["municipality"]["slug"],
+        name=content["municipality"]["name"],
+        number=str(content["municipality"].get("number", "")),
+    )
+    plan_publish_content(
+        municipality=municipality, content=content, change_note=f"Lastet fra {PLAN_FILE.name}"
+    )
 
 
 def grant(user: User, role: str, *, school: School | None = None, **where: object) -> None:
@@ -87,7 +123,7 @@ def grant(user: User, role: str, *, school: School | None = None, **where: objec
 
 def build_world() -> World:
     region = SltRegion.objects.create(name="Gran og Lunner")
-    plan_load_file(path=PLAN_FILE)
+    load_plan()
     lunner = Municipality.objects.get(slug="lunner")
     lunner.slt_region = region
     lunner.save()

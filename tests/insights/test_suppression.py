@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,9 @@ from varde.insights.suppression import (
     protect,
     with_totals,
 )
+
+# Plain Python: the database under the test does not matter.
+pytestmark = pytest.mark.any_database
 
 Position = tuple[int, int]
 

@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "varde"
 
+pytestmark = pytest.mark.any_database
+
 
 
 def modules() -> dict[str, Path]:

@@ -8,6 +8,7 @@ from django.db import connection
 from varde.lib.env import database_from_url
 
 
+@pytest.mark.any_database
 def test_a_postgres_url_binds_on_the_server_and_prepares_after_five_runs() -> None:
     db = database_from_url("postgres://varde:s%40cret@db.example:6543/varde")
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
@@ -20,6 +21,7 @@ def test_a_postgres_url_binds_on_the_server_and_prepares_after_five_runs() -> No
     assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
 
 
+@pytest.mark.any_database
 @pytest.mark.parametrize(
     ("query", "threshold"), [("off", None), ("none", None), ("0", 0), ("12", 12), ("OFF", None)]
 )
@@ -30,6 +32,7 @@ def test_the_prepare_threshold_can_be_set_or_turned_off_for_a_pooler(
     assert db["OPTIONS"]["prepare_threshold"] == threshold
 
 
+@pytest.mark.any_database
 def test_other_parameters_go_to_libpq_as_they_are() -> None:
     db = database_from_url("postgres://varde@db.example/varde?sslmode=require&connect_timeout=5")
     assert db["OPTIONS"] == {
@@ -40,6 +43,7 @@ def test_other_parameters_go_to_libpq_as_they_are() -> None:
     }
 
 
+@pytest.mark.any_database
 @pytest.mark.parametrize(
     ("url", "message"),
     [

@@ -6,6 +6,9 @@ import pytest
 
 from varde.lib.holidays import easter_sunday, is_public_holiday, public_holidays
 
+# Plain Python: the database under the test does not matter.
+pytestmark = pytest.mark.any_database
+
 
 @pytest.mark.parametrize(
     ("year", "easter"),

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Plain Python: the database under the test does not matter.
+pytestmark = pytest.mark.any_database
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -15,6 +15,9 @@ from varde.plan.callnow import (
     who_to_call,
 )
 
+# Plain Python: the database under the test does not matter.
+pytestmark = pytest.mark.any_database
+
 OSLO = ZoneInfo("Europe/Oslo")
 OFFICE_HOURS = {
     "weekly": {day: ["08:00-15:30"] for day in ("mon", "tue", "wed", "thu", "fri")},

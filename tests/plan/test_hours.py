@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 
 from varde.plan.hours import HoursError, OpeningHours, describe, parse_hours
 
+# Plain Python: the database under the test does not matter.
+pytestmark = pytest.mark.any_database
+
 OSLO = ZoneInfo("Europe/Oslo")
 NEW_YORK = ZoneInfo("America/New_York")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")

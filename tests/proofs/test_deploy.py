@@ -12,7 +12,7 @@ import pytest
 
 from tests.proofs.instances import ROOT
 
-pytestmark = pytest.mark.proof("check --deploy clean")
+pytestmark = [pytest.mark.proof("check --deploy clean"), pytest.mark.any_database]
 
 PRODUCTION = {
     "DEBUG": "0",
