@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[2] / "varde"
 pytestmark = pytest.mark.any_database
 
 
-
 def modules() -> dict[str, Path]:
     found = {}
     for path in ROOT.rglob("*.py"):

@@ -98,7 +98,9 @@ def _subject(question: AdviceRequest) -> AuditSubject:
     # that identifies the pupil, so the read must not appear in the pupil's access log
     # as if the adviser had seen the case.
     pupil_id = None if question.anonymous else question.case.pupil_id
-    return AuditSubject(question.pk, pupil_id, question.case.school_id, question.case.municipality_id)
+    return AuditSubject(
+        question.pk, pupil_id, question.case.school_id, question.case.municipality_id
+    )
 
 
 def advice_for_user(user: Any, pk: object) -> AdviceRequest:
