@@ -430,3 +430,55 @@ def test_a_principal_of_two_schools_gets_both_from_their_roles_without_a_query(
         )
     )
     assert all(s.municipality.name == "Lunner kommune" for s in schools)
+
+
+def figure_on_page(client, title: str) -> str:
+    """The value shown under a key figure's heading on the trend page, or its explanation."""
+    html = client.get(URL + PERIOD).content.decode()
+    found = re.search(
+        re.escape(title) + r"</h2>\s*(?:<p class=\"insight-figure__value\">([^<]*)</p>)?", html
+    )
+    assert found, title
+    return found.group(1) or ""
+
+
+def test_the_page_keeps_its_tables_until_the_tallies_are_refreshed(client, world):
+    title = "Andel rushendelser der oppfølgingen neste dag er gjort"
+    client.force_login(world.slt)
+    intoxicated(world, 10, done=5, when=at(10))
+    insights_refresh()
+    assert figure_on_page(client, title) == "50 %"
+    # Five more are followed up: until the worker counts again, the page shows what it counted.
+    FollowUp.objects.filter(held_at__isnull=True).update(held_at=at(10))
+    assert figure_on_page(client, title) == "50 %"
+    insights_refresh()
+    assert figure_on_page(client, title) == "100 %"
+
+
+def test_the_kept_tables_are_read_with_fewer_queries_and_the_same_html(
+    client, world, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.slt)
+    dataset(world)
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        counted_page = client.get(URL + PERIOD).content
+    with django_assert_max_num_queries(len(first.captured_queries) - 5):
+        kept_page = client.get(URL + PERIOD).content
+    figures = b'<section class="insight-figures"'
+    assert figures in counted_page
+    assert kept_page[kept_page.index(figures) :] == counted_page[counted_page.index(figures) :]
+
+
+def test_the_tables_are_kept_apart_for_each_language(client, world):
+    client.force_login(world.slt)
+    dataset(world)
+    bokmal = client.get(URL + PERIOD).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(URL + PERIOD).content.decode()
+    assert "Undringer per måned og trinn" in bokmal
+    assert "Undringer per måned og trinn" not in english

@@ -9,6 +9,7 @@ the case, where those who see the case read it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
 from varde.cases.access import cases_visible_to
 from varde.cases.models import AdviceRequest, Case, CaseEvent
-from varde.cases.rules import case_rules
+from varde.cases.rules import CaseRules, case_rules
 from varde.cases.selectors import case_list_rows
 from varde.cases.services import CaseRuleBroken, case_event_record
 from varde.lib.ids import id_or_404
@@ -66,8 +67,9 @@ def advisers_for(*, case: Case, exclude: Any = None) -> list[Adviser]:
     return list(found.values())
 
 
-def adviser_school_ids(user: Any) -> set[int]:
+def adviser_school_ids(user: Any, *, rules: Mapping[int, CaseRules] | None = None) -> set[int]:
     """The schools where the user holds an advice role by the plan of the school's municipality.
+    `rules`: the casework rules the caller has read already, by municipality id.
 
     Read on every request, so an adviser who loses the role loses the questions at once.
     """
@@ -80,7 +82,8 @@ def adviser_school_ids(user: Any) -> set[int]:
             continue
         municipality_id = assignment.school.municipality_id
         if municipality_id not in by_municipality:
-            roles = case_rules(municipality_id=municipality_id).advice_roles
+            known = (rules or {}).get(municipality_id)
+            roles = (known or case_rules(municipality_id=municipality_id)).advice_roles
             by_municipality[municipality_id] = set(roles)
         if assignment.role in by_municipality[municipality_id]:
             schools.add(assignment.school_id)
@@ -143,6 +146,17 @@ def advice_inbox(user: Any, *, page: object = None) -> Page[AdviceRequest]:
 def advice_unanswered_count(user: Any) -> int:
     """How many questions wait for this user's answer. A count only: nothing to audit."""
     return _asked_of(user).filter(answered_at__isnull=True).count()
+
+
+def advice_waiting(user: Any, *, rules: Mapping[int, CaseRules] | None = None) -> int | None:
+    """How many questions wait for the user's answer; None for someone who advises nowhere.
+    `rules` as for adviser_school_ids."""
+    schools = adviser_school_ids(user, rules=rules)
+    if not schools:
+        return None
+    return AdviceRequest.objects.filter(
+        adviser=user, case__school_id__in=schools, answered_at__isnull=True
+    ).count()
 
 
 def advice_adviser_sees_case(*, user: Any, question: AdviceRequest) -> bool:

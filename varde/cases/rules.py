@@ -169,22 +169,24 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
     )
 
 
-# The one cache of plan content: the rules worked out from a published version, by (version id,
-# content hash). A published version never changes, so an entry is wrong only if a version's
-# content were changed in the database without its hash, which no code in Varde does. The
-# rules hold a read-only copy of the content, so code that changes what it was given cannot
-# change what the next request reads.
+# The one cache of plan content: the rules worked out from a published version, with a read-only
+# copy of its content (rules.document), by (version id, content hash). A published version
+# never changes, so an entry is wrong only if a version's content were changed in the database
+# without its hash, which no code in Varde does. The copy is read-only, so code that changes
+# what it was given cannot change what the next request reads.
 _RULES: dict[tuple[int, str], CaseRules] = {}
 _RULES_KEPT = 64
 
 
 def case_rules(*, municipality_id: int) -> CaseRules:
     """The rules of the municipality's published plan (empty rules if none is published)."""
-    return case_rules_of(plan_current(municipality_id=municipality_id))
+    return case_rules_of(plan_current(municipality_id=municipality_id, content=False))
 
 
 def case_rules_of(version: PlanVersion | None) -> CaseRules:
-    """The rules of one plan version, for a caller that has the version already."""
+    """The rules of one plan version, for a caller that has the version already. A version
+    read without its content (plan_current(content=False)) has it read only when this process
+    has not worked out its rules yet: Django loads a deferred field when it is first used."""
     if version is None:
         return rules_from_document(PlanDocument({}))
     key = (version.pk, version.content_hash)

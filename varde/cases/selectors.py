@@ -8,11 +8,11 @@ are counted in Europe/Oslo from the day the case reached its current level.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -181,9 +181,12 @@ class CaseWithNextStep:
     next_step: Step | None
 
 
-def cases_with_next_step(*, cases: list[Case]) -> list[CaseWithNextStep]:
-    """Each case with its first undone step, overdue ones first, then by due date."""
-    rules: dict[int, CaseRules] = {}
+def cases_with_next_step(
+    *, cases: list[Case], rules: Mapping[int, CaseRules] | None = None
+) -> list[CaseWithNextStep]:
+    """Each case with its first undone step, overdue ones first, then by due date. `rules`:
+    the casework rules the caller has read already, by municipality id."""
+    rules = dict(rules or {})
     events = step_events(cases)
     today = timezone.localdate()
     result = []
@@ -219,17 +222,11 @@ CASE_LISTS = {
 def case_lists_present(case: Case) -> frozenset[str]:
     """Which of the case's lists (CASE_LISTS) have rows, in one query, so that the page reads
     only those."""
-    found = (
-        Case.objects.filter(pk=case.pk)
-        .values(
-            **{
-                f"has_{name}": Exists(model.objects.filter(case_id=OuterRef("pk")))
-                for name, model in CASE_LISTS.items()
-            }
-        )
-        .first()
-    ) or {}
-    return frozenset(name for name in CASE_LISTS if found.get(f"has_{name}"))
+    parts = [
+        model.objects.filter(case=case).order_by().values_list(Value(name, CharField()))
+        for name, model in CASE_LISTS.items()
+    ]
+    return frozenset(name for (name,) in parts[0].union(*parts[1:], all=True))
 
 
 def case_list_rows(
@@ -244,7 +241,9 @@ def case_list_rows(
     the list is empty. None for `present` reads it anyway."""
     if present is not None and name not in present:
         return []
-    rows = CASE_LISTS[name].objects.filter(case=case).select_related(*related)
+    rows = CASE_LISTS[name].objects.filter(case=case)
+    if related:  # select_related() without names would follow every foreign key.
+        rows = rows.select_related(*related)
     if order:
         rows = rows.order_by(*order)
     found = list(rows)

@@ -109,7 +109,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(
         request.user, pk, reason=_("Sakens side"), related=("coordinator", "conversation")
     )
-    version = plan_current(municipality_id=case.municipality_id)
+    version = plan_current(municipality_id=case.municipality_id, content=False)
     rules = case_rules_of(version)
     events = case_events(case)
     steps = case_next_steps(case=case, rules=rules, events=events)

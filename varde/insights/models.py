@@ -72,10 +72,12 @@ class IncidentTally(models.Model):
 
 
 class TallyRefresh(models.Model):
-    """When the tallies were last rebuilt: one row."""
+    """When the tallies were last rebuilt: one row. `generation` counts the rebuilds that
+    changed a tally, so a page that keeps what it showed knows when that is out of date."""
 
     refreshed_at = models.DateTimeField(_("oppdatert"), null=True)
     seconds = models.FloatField(_("sekunder"), default=0)
+    generation = models.PositiveBigIntegerField(_("generasjon"), default=0)
 
     def __str__(self) -> str:
         return f"Talt opp {self.refreshed_at}"

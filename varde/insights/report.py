@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from varde.incidents.models import Incident
 from varde.insights import selectors
@@ -97,12 +96,6 @@ def _table(
 
 
 def _month_label(month: dt.date) -> str:
-    return _month_label_in(month, get_language())
-
-
-@lru_cache(maxsize=512)
-def _month_label_in(month: dt.date, language: str | None) -> str:
-    # A dozen on each trend page; formatting a date looks its format up afresh every time.
     return formats.date_format(month, "F Y")
 
 
@@ -122,7 +115,6 @@ class Report:
     schools: list[School]
     tables: list[ShownTable]
     figures: list[Figure]
-    refreshed_at: dt.datetime | None
 
 
 def trend_report(*, schools: list[School], period: Period) -> Report:
@@ -164,7 +156,6 @@ def trend_report(*, schools: list[School], period: Period) -> Report:
         schools=schools,
         tables=[worries, levels, incidents],
         figures=figures,
-        refreshed_at=selectors.refreshed_at(),
     )
 
 

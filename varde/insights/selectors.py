@@ -312,4 +312,13 @@ def follow_ups_done(*, school_ids: list[int], period: Period) -> tuple[int, int]
 
 def refreshed_at() -> dt.datetime | None:
     """When the tallies were last rebuilt, or None when they never were."""
-    return TallyRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    return tally_state()[0]
+
+
+def tally_state() -> tuple[dt.datetime | None, int]:
+    """When the tallies were last rebuilt (None when they never were), and how many rebuilds
+    have changed them."""
+    return TallyRefresh.objects.filter(pk=1).values_list("refreshed_at", "generation").first() or (
+        None,
+        0,
+    )

@@ -64,7 +64,9 @@ def insights_refresh() -> Recount:
         )
         stamp.refreshed_at = timezone.now()
         stamp.seconds = time.monotonic() - started
-        stamp.save(update_fields=["refreshed_at", "seconds"])
+        if written:
+            stamp.generation += 1
+        stamp.save(update_fields=["refreshed_at", "seconds", "generation"])
     return Recount(seconds=stamp.seconds, written=written)
 
 

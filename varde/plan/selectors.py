@@ -11,20 +11,24 @@ from varde.plan.models import PlanVersion
 
 
 def plan_current(
-    *, municipality: Municipality | None = None, municipality_id: int | None = None
+    *,
+    municipality: Municipality | None = None,
+    municipality_id: int | None = None,
+    content: bool = True,
 ) -> PlanVersion | None:
-    """The municipality's published version with the highest number."""
+    """The municipality's published version with the highest number. Without `content` the
+    plan itself (some 50 kB of JSON) is left unread, for a page that shows only which version
+    it is."""
     if municipality is not None:
         municipality_id = municipality.pk
     if municipality_id is None:
         return None
-    return (
-        PlanVersion.objects.filter(
-            municipality_id=municipality_id, status=PlanVersion.Status.PUBLISHED
-        )
-        .order_by("-number")
-        .first()
+    versions = PlanVersion.objects.filter(
+        municipality_id=municipality_id, status=PlanVersion.Status.PUBLISHED
     )
+    if not content:
+        versions = versions.defer("content")
+    return versions.order_by("-number").first()
 
 
 def default_municipality() -> Municipality | None:

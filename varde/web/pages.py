@@ -40,7 +40,7 @@ def page_frame(
         if municipality is None:
             municipality = default_municipality()
     if plan is None and municipality is not None:
-        plan = plan_current(municipality=municipality)
+        plan = plan_current(municipality=municipality, content=False)
     return Frame(municipality=municipality, plan=plan, has_demo=demo_present())
 
 

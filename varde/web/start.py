@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from varde.cases.access import cases_shown, cases_visible_to
-from varde.cases.advice import advice_unanswered_count, adviser_school_ids
+from varde.cases.advice import advice_waiting
 from varde.cases.models import Case
+from varde.cases.rules import CaseRules, case_rules_of
 from varde.cases.selectors import CaseWithNextStep, cases_listed, cases_with_next_step
 from varde.people.models import Municipality
 from varde.people.roles import LEADERSHIP_ROLES, Role
-from varde.plan.document import PlanDocument
 from varde.plan.models import PlanVersion
 from varde.reminders.selectors import reminders_for
 from varde.yearplan.selectors import routines_unread
@@ -25,10 +26,12 @@ START_CASES = 50
 def start_context(
     user: Any, *, municipality: Municipality | None, version: PlanVersion | None
 ) -> dict[str, Any]:
-    document = PlanDocument(version.content) if version else None
+    # The plan's casework rules, for the steps and the advice roles, with the plan's content.
+    rules = {municipality.pk: case_rules_of(version)} if municipality and version else {}
+    document = rules[municipality.pk].document if rules and municipality else None
     routines = document.routines if document else []
     return {
-        "my_cases": my_open_cases(user),
+        "my_cases": my_open_cases(user, rules=rules),
         "reminders": reminders_for(user),
         "municipality": municipality,
         "document": document,
@@ -42,11 +45,11 @@ def start_context(
         "sees_trends": user.has_role(Role.MUNICIPAL_ADMIN, Role.SLT_COORDINATOR, *LEADERSHIP_ROLES),
         "sees_pupils": user.sees_pupil_data(),
         "routines_unread": routines_unread(user=user, version=version),
-        "advice_waiting": advice_unanswered_count(user) if adviser_school_ids(user) else None,
+        "advice_waiting": advice_waiting(user, rules=rules),
     }
 
 
-def my_open_cases(user: Any) -> list[CaseWithNextStep]:
+def my_open_cases(user: Any, *, rules: Mapping[int, CaseRules]) -> list[CaseWithNextStep]:
     """The newest open cases the user may see, overdue steps first. Showing them is audited."""
     if not user.sees_pupil_data():
         return []
@@ -56,4 +59,4 @@ def my_open_cases(user: Any) -> list[CaseWithNextStep]:
         .order_by("-opened_at")[:START_CASES]
     )
     cases_shown(user, cases, reason=_("Startsiden"))
-    return cases_with_next_step(cases=cases)
+    return cases_with_next_step(cases=cases, rules=rules)

@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     municipality = staff_municipality(request.user)
-    version = plan_current(municipality=municipality)
+    version = plan_current(municipality=municipality, content=False)
     context = start_context(request.user, municipality=municipality, version=version)
     return render_page(request, "web/start.html", context, municipality=municipality, plan=version)
 
