@@ -18,13 +18,20 @@ def fresh(user: User) -> User:
 
 
 @pytest.mark.django_db
-def test_staff_of_one_municipality_get_it_from_their_roles_without_a_query(world) -> None:
-    for person in (world.teacher, world.principal, world.nurse, world.admin):
+def test_staff_at_the_schools_of_one_municipality_get_it_from_their_roles_without_a_query(
+    world,
+) -> None:
+    for person in (world.teacher, world.principal, world.nurse):
         user = fresh(person)
         assert user.assignments  # read as every request reads them, in the middleware
         with CaptureQueriesContext(connection) as queries:
             assert staff_municipality(user) == world.lunner
         assert len(queries) == 0, person
+
+
+@pytest.mark.django_db
+def test_the_municipal_administrator_gets_their_municipality(world) -> None:
+    assert staff_municipality(fresh(world.admin)) == world.lunner
 
 
 @pytest.mark.django_db

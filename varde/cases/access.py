@@ -46,7 +46,7 @@ def case_for_user(
     before the read is audited."""
     case = (
         cases_visible_to(user)
-        .select_related("pupil", "school", "owner", "municipality", *related)
+        .select_related("pupil", "owner", "municipality", *related)
         .filter(pk=id_or_404(pk))
         .first()
     )

@@ -146,7 +146,7 @@ def advice_question_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def chronology(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything that happened on the case, in order, made to be printed."""
-    case = case_for_user(request.user, pk, reason=_("Kronologi"))
+    case = case_for_user(request.user, pk, reason=_("Kronologi"), related=("school",))
     return render_page(
         request,
         "cases/chronology.html",

@@ -80,7 +80,7 @@ def case_may_archive(user: Any, case: Case) -> bool:
 
 def case_archivable_for_user(user: Any, pk: object, *, reason: str) -> Case:
     """A case whose package this user may make or download; 404 (and no audit) for others."""
-    return case_for_user(user, pk, reason=reason, may=case_may_archive)
+    return case_for_user(user, pk, reason=reason, related=("school",), may=case_may_archive)
 
 
 # ---------------------------------------------------------------- what goes into the package

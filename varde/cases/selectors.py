@@ -253,8 +253,12 @@ def case_list_rows(
 
 
 def case_events(case: Case) -> list[CaseEvent]:
-    """The case's events with who did them, oldest first."""
-    events = list(CaseEvent.objects.filter(case=case).select_related("actor"))
+    """The case's events with who did them (their name and e-mail address), oldest first."""
+    events = list(
+        CaseEvent.objects.filter(case=case)
+        .select_related("actor")
+        .only("case_id", "at", "kind", "summary", "actor__full_name", "actor__email")
+    )
     for event in events:
         event.case = case
     return events

@@ -131,7 +131,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def assignments(self) -> list[RoleAssignment]:
         return list(
             RoleAssignment.objects.filter(user_id=self.pk).select_related(
-                "school", "school__municipality", "municipality", "slt_region"
+                "school", "school__municipality"
             )
         )
 

@@ -10,12 +10,9 @@ from varde.people.models import Municipality
 def staff_municipality(user: Any) -> Municipality | None:
     """The municipality whose plan the user's pages show: the one the user works in, or the
     first by name (real ones before fictional) when the user works in several."""
-    if not user.slt_region_ids():
-        # Most staff work in one municipality, read already with their role assignments.
-        known = {a.municipality_id: a.municipality for a in user.assignments if a.municipality_id}
-        known |= {
-            a.school.municipality_id: a.school.municipality for a in user.assignments if a.school_id
-        }
+    if not any(a.municipality_id or a.slt_region_id for a in user.assignments):
+        # Most staff work at the schools of one municipality, read with their role assignments.
+        known = {a.school.municipality_id: a.school.municipality for a in user.assignments}
         if len(known) == 1:
             return next(iter(known.values()))
     ids = sorted(user.municipality_ids())
