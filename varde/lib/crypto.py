@@ -31,7 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -89,6 +91,21 @@ def decrypt_text(token: str, *, context: str) -> str:
             f"Encrypted value for {context!r} was altered, or belongs to another field."
         ) from None
     return plain.decode("utf-8")
+
+
+def derived_key(purpose: str, *, key_id: str | None = None) -> tuple[str, bytes]:
+    """A 32-byte key for `purpose` (such as "audit-chain"), derived with HKDF-SHA256 from the
+    keyring's key `key_id` (the current key when None), and that key's id. Like the keyring,
+    it never reaches the database; a derived key cannot be turned back into the keyring's."""
+    keyring = _keyring()
+    key_id = key_id or keyring.current
+    key = keyring.keys.get(key_id)
+    if key is None:
+        raise DecryptionError(f"Unknown encryption key {key_id!r}; is the right keyring loaded?")
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=f"varde:{purpose}".encode()
+    ).derive(key)
+    return key_id, derived
 
 
 def needs_reencrypt(token: str) -> bool:
