@@ -7,14 +7,28 @@ served over HTTPS (VARDE_HTTPS=1).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from varde.lib.env import database_from_url, envbool, envint, envlist, envsecret, envstr
+from varde.lib.env import (
+    database_from_url,
+    envbool,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+    syslog_address,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Varde's files hold personal data. Whatever umask the shell or service manager starts it
+# with, what this process and its children (pg_dump) create is its own user's alone: the
+# database and its -wal and -shm, backups, the cache, archive packages, uploads, secrets.
+# The data directory is made 0700 here and checked at start (varde.web's AppConfig).
+os.umask(0o077)
 DATA_DIR = Path(envstr("VARDE_DATA_DIR", str(BASE_DIR / "var")))
 
 SECRET_KEY = envsecret("SECRET_KEY", fallback_file=DATA_DIR / "secret_key")
@@ -163,6 +177,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # verification step before two-factor login can be set up.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = envstr("VARDE_MFA_ISSUER", "Varde")
+# TOTP secrets and recovery-code seeds are sealed with the keyring, like the notes.
+MFA_ADAPTER = "varde.people.adapters.MFAAdapter"
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
 
@@ -256,6 +272,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Django's default for stored uploads is 0644, which the umask does not narrow.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
@@ -280,6 +299,14 @@ LOGGING = {
 }
 
 VARDE_DEFAULT_MUNICIPALITY = envstr("VARDE_DEFAULT_MUNICIPALITY", "lunner")
+
+# The audit log's anchor outside the database (varde/audit/anchor.py): a file the worker appends
+# each chain's head to every minute, and optionally syslog as well: a socket ("/dev/log") or a
+# collector on another machine ("logs.example.no:514", UDP).
+VARDE_AUDIT_ANCHOR_FILE = Path(
+    envstr("VARDE_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchor.log"))
+)
+VARDE_AUDIT_ANCHOR_SYSLOG = syslog_address(envstr("VARDE_AUDIT_ANCHOR_SYSLOG"))
 
 # Shared by all gunicorn workers on the machine, so login rate limits hold across them.
 CACHES = {

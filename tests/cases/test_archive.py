@@ -31,6 +31,7 @@ from varde.cases.models import (
     ParentDecision,
     Referral,
 )
+from varde.lib.crypto import decrypt_bytes, encrypt_bytes
 
 OSLO = ZoneInfo("Europe/Oslo")
 PUPILS_WORDS = "Jeg er bare sliten, det er ikke noe mer. Jeg vil fortelle mamma selv."
@@ -130,6 +131,13 @@ def fill(world) -> Case:
     return close(case)
 
 
+def stored(case: Case) -> bytes:
+    """The package as it lies on disk, opened with the keyring: sealed to its case's id."""
+    return decrypt_bytes(
+        archive_path(case.pk).read_bytes(), context=f"cases.archive.package:{case.pk}"
+    )
+
+
 def unzip(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         return {name: package.read(name) for name in package.namelist()}
@@ -156,9 +164,8 @@ def test_the_owner_makes_the_package_of_a_closed_case(client, world):
     response = make_package(client, world.teacher, case)
     assert response.status_code == 302 and response["Location"] == f"/ansatt/saker/{case.pk}/arkiv/"
     case.refresh_from_db()
-    stored = archive_path(case.pk).read_bytes()
     assert case.archived_at is not None
-    assert case.archive_sha256 == hashlib.sha256(stored).hexdigest()
+    assert case.archive_sha256 == hashlib.sha256(stored(case)).hexdigest()
     assert case.purge_after == timezone.localdate(case.archived_at) + dt.timedelta(days=30)
     assert case.events.filter(kind=CaseEvent.Kind.ARCHIVED).count() == 1
     assert AuditEntry.objects.filter(
@@ -172,7 +179,29 @@ def test_the_package_lies_outside_the_database_readable_by_the_app_alone(client,
     path = archive_path(case.pk)
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert path.stat().st_mode & 0o777 == 0o600
-    assert sorted(unzip(path.read_bytes())) == ["manifest.json", f"sak-{case.pk}.pdf"]
+    assert sorted(unzip(stored(case))) == ["manifest.json", f"sak-{case.pk}.pdf"]
+
+
+@pytest.mark.proof("Encryption at rest")
+def test_the_package_on_disk_is_sealed_and_shows_neither_the_pupil_nor_the_manifest(client, world):
+    case = fill(world)
+    make_package(client, world.teacher, case)
+    raw = archive_path(case.pk).read_bytes()
+    assert not zipfile.is_zipfile(io.BytesIO(raw))
+    for clear in ["Petter Elev", "2011-03-14", "manifest.json", '"format": "varde-arkivpakke"']:
+        assert clear.encode() not in raw, clear
+    # Compressed text would not show either; the zip's own structure must be gone too.
+    assert b"PK\x03\x04" not in raw and b"%PDF" not in raw
+
+
+def test_a_package_sealed_for_another_case_is_not_handed_out(client, world):
+    case = fill(world)
+    make_package(client, world.teacher, case)
+    path = archive_path(case.pk)
+    # The same package, sealed as another case's: copied across, it must not open here.
+    path.write_bytes(encrypt_bytes(stored(case), context=f"cases.archive.package:{case.pk + 1}"))
+    response = client.get(f"/ansatt/saker/{case.pk}/arkiv/pakke.zip", follow=True)
+    assert "Arkivpakken mangler eller er endret" in response.content.decode()
 
 
 def test_the_pdf_holds_the_whole_case_with_the_pupils_own_words_and_norwegian_letters(
@@ -180,7 +209,7 @@ def test_the_pdf_holds_the_whole_case_with_the_pupils_own_words_and_norwegian_le
 ):
     case = fill(world)
     make_package(client, world.teacher, case)
-    files = unzip(archive_path(case.pk).read_bytes())
+    files = unzip(stored(case))
     text = " ".join(pdf_text(files[f"sak-{case.pk}.pdf"], tmp_path).split())
     for expected in [
         "Undring om Petter Elev",
@@ -204,7 +233,7 @@ def test_the_pdf_holds_the_whole_case_with_the_pupils_own_words_and_norwegian_le
 
 def test_a_case_closed_at_level_0_without_a_conversation_is_archived_too(world, tmp_path):
     case = case_archive(actor=world.teacher, case=close(world.case))
-    files = unzip(archive_path(case.pk).read_bytes())
+    files = unzip(stored(case))
     text = " ".join(pdf_text(files[f"sak-{case.pk}.pdf"], tmp_path).split())
     assert "Ingen undringssamtale er registrert." in text
     assert "Ingen samtykker er registrert." in text
@@ -215,7 +244,7 @@ def test_the_pdf_is_pdf_a_3b_and_tagged(client, world, tmp_path):
     case = fill(world)
     make_package(client, world.teacher, case)
     path = tmp_path / "sak.pdf"
-    path.write_bytes(unzip(archive_path(case.pk).read_bytes())[f"sak-{case.pk}.pdf"])
+    path.write_bytes(unzip(stored(case))[f"sak-{case.pk}.pdf"])
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
     meta = subprocess.run(
         ["pdfinfo", "-meta", str(path)], check=True, capture_output=True, text=True
@@ -231,7 +260,7 @@ def test_the_manifest_describes_the_case_and_the_pdf_it_came_with(client, world)
     case = fill(world)
     make_package(client, world.teacher, case)
     case.refresh_from_db()
-    files = unzip(archive_path(case.pk).read_bytes())
+    files = unzip(stored(case))
     manifest = json.loads(files["manifest.json"])
     pdf_name = f"sak-{case.pk}.pdf"
     assert manifest["documents"][0]["file"] == pdf_name

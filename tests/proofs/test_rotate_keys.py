@@ -137,3 +137,83 @@ def test_a_tampered_value_is_refused_named_and_left_while_the_rest_rotate(
     with pytest.raises(DecryptionError):
         Case.objects.get(pk=pk)
     proof_figures.add(faults=1, checked=len(rest) + 1)
+
+
+def mfa_tokens() -> list[str]:
+    """Every sealed two-factor value (TOTP secrets, recovery-code seeds), read with SQL."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CAST(data AS TEXT) FROM mfa_authenticator")
+        rows = [json.loads(raw) for (raw,) in cursor.fetchall()]
+    return [row[key] for row in rows for key in ("secret", "seed") if key in row]
+
+
+def test_two_factor_secrets_are_sealed_again_and_still_make_the_same_codes(keyed_world):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.people.test_mfa_secrets import KNOWN_SECRET, totp_code
+
+    Authenticator.objects.filter(user=keyed_world.teacher).delete()
+    TOTP.activate(keyed_world.teacher, KNOWN_SECRET)
+    before = mfa_tokens()
+    assert before and all(token.startswith("v1:k1:") for token in before)
+
+    call_command("rotate_keys", stdout=io.StringIO())
+
+    after = mfa_tokens()
+    assert len(after) == len(before) and all(token.startswith("v1:k2:") for token in after)
+    authenticator = Authenticator.objects.get(user=keyed_world.teacher, type="totp")
+    assert TOTP(authenticator).validate_code(totp_code(KNOWN_SECRET))
+
+
+@pytest.fixture
+def archived(keyed_world, settings, tmp_path):
+    """Petter's case, closed and archived: its package sealed under k1."""
+    from varde.cases.archive import case_archive
+
+    settings.DATA_DIR = tmp_path / "data"
+    Case.objects.filter(pk=keyed_world.case.pk).update(
+        status=Case.Status.CLOSED, closed_at=timezone.now()
+    )
+    return case_archive(actor=keyed_world.teacher, case=Case.objects.get(pk=keyed_world.case.pk))
+
+
+def test_archive_packages_are_sealed_again_and_download_unchanged(archived, keyed_world):
+    import hashlib
+
+    from varde.cases.archive import archive_package, archive_path
+
+    assert archive_path(archived.pk).read_bytes().startswith(b"v1:k1:")
+    out = io.StringIO()
+    call_command("rotate_keys", stdout=out)
+    assert archive_path(archived.pk).read_bytes().startswith(b"v1:k2:")
+    assert "archive packages checked: 1, packages re-encrypted: 1," in out.getvalue()
+    package = archive_package(actor=keyed_world.teacher, case=archived)
+    assert hashlib.sha256(package).hexdigest() == archived.archive_sha256
+
+
+def test_a_package_made_before_packages_were_sealed_is_sealed_by_resume(archived, keyed_world):
+    from varde.cases.archive import archive_package, archive_path
+
+    path = archive_path(archived.pk)
+    plain = archive_package(actor=keyed_world.teacher, case=archived)
+    path.write_bytes(plain)  # As the Varde before sealing left it.
+    call_command("rotate_keys", resume=True, stdout=io.StringIO())
+    raw = path.read_bytes()
+    assert raw.startswith(b"v1:k1:") and b"manifest.json" not in raw
+    assert archive_package(actor=keyed_world.teacher, case=archived) == plain
+
+
+def test_an_unsealed_package_that_is_not_the_one_made_is_refused_and_named(
+    archived, keyed_world, proof_figures
+):
+    from varde.cases.archive import archive_package, archive_path
+
+    path = archive_path(archived.pk)
+    forged = archive_package(actor=keyed_world.teacher, case=archived) + b"x"
+    path.write_bytes(forged)
+    with pytest.raises(CommandError) as caught:
+        call_command("rotate_keys", stdout=io.StringIO())
+    assert f"{path} (case {archived.pk})" in str(caught.value)
+    assert path.read_bytes() == forged
+    proof_figures.add(faults=1, checked=1)

@@ -3,7 +3,9 @@
 The package is one zip file with the whole case as a PDF/A document and a JSON
 manifest of its metadata (Noark 5 names where Noark has one), ready for the
 municipality's archive (Sikker sak or a Noark 5 archive). It is kept outside the
-database, under DATA_DIR/archive, and its sha256 is kept on the case.
+database, under DATA_DIR/archive, sealed with the keyring (AES-256-GCM, bound to the
+case's id) and opened only when it is downloaded; the sha256 kept on the case is that
+of the package itself, so it is what the municipality's archive receives.
 
 Varde only holds a working copy. When the plan's retention period has run out
 (``casework.retention.archived_days`` after archiving, counted in Europe/Oslo
@@ -17,6 +19,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import zipfile
@@ -38,11 +41,16 @@ from varde.audit.services import audit_record
 from varde.cases.access import case_for_user
 from varde.cases.models import Case, CaseEvent, CaseRemoval
 from varde.cases.rules import CaseRules, case_rules
+from varde.lib.crypto import DecryptionError, decrypt_bytes, encrypt_bytes, needs_reencrypt_bytes
+from varde.lib.reencrypt import ReencryptReport
 from varde.plan.selectors import plan_current
 
 OSLO = ZoneInfo("Europe/Oslo")
 PDF_VARIANT = "pdf/a-3b"
 PACKAGE_NAME = re.compile(r"^\.?case-(\d+)\.zip(\.tmp)?$")
+ZIP_MAGIC = b"PK\x03\x04"
+
+logger = logging.getLogger(__name__)
 
 
 class ArchiveRefused(ValueError):
@@ -63,6 +71,11 @@ def archive_dir() -> Path:
 
 def archive_path(case_id: int) -> Path:
     return archive_dir() / f"case-{case_id}.zip"
+
+
+def archive_context(case_id: int) -> str:
+    """What a package is sealed to: one case's package copied over another's is refused."""
+    return f"cases.archive.package:{case_id}"
 
 
 def archive_filename(case: Case) -> str:
@@ -340,7 +353,7 @@ def _case_archive_store(
         raise ArchiveRefused(_("Saken ble endret mens pakken ble laget. Prøv igjen."))
     rules = case_rules(municipality_id=case.municipality_id)
     sha256 = hashlib.sha256(package).hexdigest()
-    _write_private(path, package)
+    _write_private(path, encrypt_bytes(package, context=archive_context(case_id)))
     case.archived_at = archived_at
     case.archive_sha256 = sha256
     case.purge_after = rules.purge_day(timezone.localdate(archived_at, OSLO))
@@ -377,8 +390,14 @@ def archive_package(*, actor: Any, case: Case) -> bytes:
     if case.archived_at is None or not case.archive_sha256:
         raise Http404
     try:
-        data = archive_path(case.pk).read_bytes()
+        sealed = archive_path(case.pk).read_bytes()
     except FileNotFoundError as exc:
+        raise PackageMissing from exc
+    try:
+        data = decrypt_bytes(sealed, context=archive_context(case.pk))
+    except DecryptionError as exc:
+        # The reason names no content; it tells the administrator what to look for.
+        logger.warning("The archive package of case %s cannot be opened: %s", case.pk, exc)
         raise PackageMissing from exc
     if hashlib.sha256(data).hexdigest() != case.archive_sha256:
         raise PackageMissing
@@ -394,6 +413,62 @@ def archive_package(*, actor: Any, case: Case) -> bytes:
         detail={"sha256": case.archive_sha256},
     )
     return data
+
+
+# ---------------------------------------------------------------- sealing again after a rotation
+
+
+def archive_packages_reseal(*, report: ReencryptReport) -> None:
+    """Seal every stored package again under the keyring's current key.
+
+    A package made before packages were sealed is sealed too, if it is exactly the
+    package whose sha256 the case keeps. One case at a time, under the case's row lock,
+    so a package being made or removed by the purge meanwhile is never written back.
+    Running it again changes nothing.
+    """
+    archived = Case.objects.filter(archived_at__isnull=False).order_by("pk")
+    for case_id in list(archived.values_list("pk", flat=True)):
+        _package_reseal(case_id=case_id, report=report)
+
+
+@transaction.atomic
+def _package_reseal(*, case_id: int, report: ReencryptReport) -> None:
+    case = (
+        Case.objects.select_for_update()
+        .filter(pk=case_id, archived_at__isnull=False)
+        .only("pk", "archive_sha256")
+        .first()
+    )
+    if case is None:
+        return  # Removed by the purge meanwhile; its file goes with it.
+    path = archive_path(case_id)
+    where = f"{path} (case {case_id})"
+    try:
+        stored = path.read_bytes()
+    except FileNotFoundError:
+        report.refused.append(f"{where}: the package file is missing")
+        return
+    report.rows_checked += 1
+    context = archive_context(case_id)
+    if stored.startswith(ZIP_MAGIC):
+        # Made before packages were sealed: seal it only if it is the package that was made.
+        # It is never handed out unsealed. This branch can go once the retention period has
+        # passed since every installation began sealing packages.
+        if hashlib.sha256(stored).hexdigest() != case.archive_sha256:
+            report.refused.append(f"{where}: an unsealed package that is not the one made")
+            return
+        plain = stored
+    else:
+        try:
+            if not needs_reencrypt_bytes(stored):
+                report.values_current += 1
+                return
+            plain = decrypt_bytes(stored, context=context)
+        except DecryptionError as exc:
+            report.refused.append(f"{where}: {exc}")
+            return
+    _write_private(path, encrypt_bytes(plain, context=context))
+    report.values_rewritten += 1
 
 
 # ---------------------------------------------------------------- removal by retention

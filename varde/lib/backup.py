@@ -38,6 +38,12 @@ def backup_default_path(*, now: dt.datetime | None = None) -> Path:
 def backup_database(*, target: Path) -> Path:
     """Write a consistent copy of the database to target, atomically, mode 0600."""
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if target.parent == Path(settings.DATA_DIR) / "backups":
+        # Varde's own folder of backups is its alone, even if it was made before this rule
+        # (mkdir's mode applies only to a folder it creates). A folder named with --output
+        # belongs to the operator and is left as it is; the file in it is private regardless.
+        target.parent.chmod(0o700)
+    # mkstemp creates the file 0600; SQLite and pg_dump write into it and keep that mode.
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     os.close(fd)
     temp = Path(name)
@@ -48,6 +54,7 @@ def backup_database(*, target: Path) -> Path:
             _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(temp)], _pg_args())
         else:
             raise BackupError(f"No backup method for {connection.vendor}.")
+        os.chmod(temp, 0o600)
         _fsync(temp)
         os.replace(temp, target)
     finally:
@@ -93,7 +100,6 @@ def _sqlite_backup(temp: Path) -> None:
         _sqlite_check(target, temp)
     finally:
         target.close()
-    os.chmod(temp, 0o600)
 
 
 def _sqlite_restore(source: Path) -> None:

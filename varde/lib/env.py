@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 
 def envstr(name: str, default: str = "") -> str:
@@ -42,11 +45,26 @@ def envsecret(name: str, *, fallback_file: Path | None = None) -> str:
     if fallback_file is None:
         return ""
     if not fallback_file.exists():
-        fallback_file.parent.mkdir(parents=True, exist_ok=True)
+        fallback_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(fallback_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
     return fallback_file.read_text().strip()
+
+
+def syslog_address(value: str) -> str | tuple[str, int] | None:
+    """A syslog destination: None for none, a socket path ("/dev/log"), or "host:port"."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.startswith("/"):
+        return value
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(
+            f"VARDE_AUDIT_ANCHOR_SYSLOG: give a socket path or host:port, not {value!r}"
+        )
+    return host, int(port)
 
 
 def database_from_url(url: str) -> dict[str, object]:
@@ -85,3 +103,48 @@ def database_from_url(url: str) -> dict[str, object]:
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {**query, "server_side_binding": True, "prepare_threshold": prepare},
     }
+
+
+def data_dir_private(path: Path) -> int:
+    """Make the data directory its owner's alone, and return how many modes were changed.
+
+    The directory and every directory in it become 0700, and every file in it loses its
+    group and other bits (a file Varde writes is 0600), so a data directory made by an
+    older Varde or under a looser umask is fixed. Symbolic links inside it are neither
+    followed nor changed. A mode that cannot be fixed (a file owned by someone else, a
+    read-only mount) raises ImproperlyConfigured naming the path, so Varde does not start
+    with its data open to other local users.
+    """
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"Cannot create the data directory {path}: {exc.strerror}. Create it, owned by "
+            "the user Varde runs as, or set VARDE_DATA_DIR."
+        ) from None
+    changed = _make_private(str(path), follow=True)
+    for top, dirs, files in os.walk(path):
+        for name in [*dirs, *files]:
+            changed += _make_private(os.path.join(top, name), follow=False)
+    return changed
+
+
+def _make_private(name: str, *, follow: bool) -> int:
+    try:
+        st = os.stat(name) if follow else os.lstat(name)
+        if stat.S_ISLNK(st.st_mode):
+            return 0
+        mode = stat.S_IMODE(st.st_mode)
+        private = 0o700 if stat.S_ISDIR(st.st_mode) else mode & 0o700
+        if mode == private:
+            return 0
+        os.chmod(name, private)
+    except FileNotFoundError:
+        return 0  # Removed meanwhile (a cache entry, a temporary file): nothing to protect.
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"{name} in Varde's data directory is open to other users and its mode cannot "
+            f"be changed ({exc.strerror}). Make it owned by the user Varde runs as, or take "
+            "away its group and other permissions (chmod go-rwx)."
+        ) from None
+    return 1

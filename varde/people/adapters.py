@@ -4,12 +4,18 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.http import HttpRequest
 
+from varde.lib.crypto import decrypt_text, encrypt_text
 from varde.people.oidc import nonce_check
+
+# What two-factor secrets are sealed to. Migration 0002_seal_mfa_secrets seals the secrets
+# stored before with this same context, so the two must not drift apart.
+MFA_SECRET_CONTEXT = "mfa.authenticator.secret"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -17,6 +23,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Two-factor secrets (TOTP secrets, recovery-code seeds) sealed with the keyring.
+
+    allauth keeps them in its Authenticator rows and passes each through these two hooks,
+    which by default store them as they are: anyone reading the database, a dump or a
+    backup could then make a user's codes. Sealed, they read only with the keyring.
+
+    Only sealed values are opened: a secret stored in plain text is refused, not read. The
+    secrets stored before sealing began are sealed once by the people app's migration
+    0002_seal_mfa_secrets, which reads them itself, so this adapter never has to tell an
+    old plain secret from a tampered one.
+    """
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_text(text, context=MFA_SECRET_CONTEXT)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_text(encrypted_text, context=MFA_SECRET_CONTEXT)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

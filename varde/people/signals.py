@@ -1,9 +1,12 @@
-"""Logins and logouts go into the audit log."""
+"""Logins and logouts go into the audit log; the first administrator's password file goes
+once that password has been used."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -22,6 +25,30 @@ def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(
         actor=user, action=AuditAction.LOGIN, object_type="user", object_id=user.pk, reason="login"
     )
+    first_admin_password_forget(user)
+
+
+def first_admin_password_file() -> Path:
+    """Where `manage.py ensure_admin` leaves the first administrator's password."""
+    return Path(settings.DATA_DIR) / "first-admin-password"
+
+
+def first_admin_password_forget(user: Any) -> None:
+    """Remove the first administrator's password file once that password has logged in.
+
+    It has done its work then, and a password lying in a file is one more thing to steal;
+    the administrator changes it or keeps it in mind. Only the administrator whose password
+    it is removes it by logging in, so another administrator logging in first does not.
+    """
+    if not user.is_superuser:
+        return
+    path = first_admin_password_file()
+    try:
+        password = path.read_text()
+    except FileNotFoundError:
+        return
+    if user.check_password(password):
+        path.unlink(missing_ok=True)
 
 
 @receiver(user_logged_out)

@@ -1,4 +1,4 @@
-"""Rotate the encryption key and re-encrypt every encrypted value under the new one."""
+"""Rotate the encryption key and seal everything sealed with the keyring again under the new one."""
 
 from __future__ import annotations
 
@@ -6,22 +6,26 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from varde.cases.archive import archive_packages_reseal
 from varde.lib.crypto import keyring_rotate
-from varde.lib.reencrypt import reencrypt_all
+from varde.lib.reencrypt import ReencryptReport, reencrypt_all
 
 
 class Command(BaseCommand):
     help = (
-        "Add a new key to the keyring, make it current, and re-encrypt every encrypted "
-        "field of every model under it. Old keys stay in the keyring so backups made "
-        "before the rotation can still be read."
+        "Add a new key to the keyring, make it current, and seal again under it every "
+        "encrypted field of every model, the two-factor secrets and the archive packages. "
+        "Old keys stay in the keyring so backups made before the rotation can still be read."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--resume",
             action="store_true",
-            help="Do not add a key: finish re-encrypting under the current one.",
+            help=(
+                "Do not add a key: finish sealing under the current one (also seals archive "
+                "packages made before packages were sealed)."
+            ),
         )
         parser.add_argument("--batch-size", type=int, default=500)
 
@@ -32,14 +36,21 @@ class Command(BaseCommand):
             key_id = keyring_rotate()
             self.stdout.write(f"New current key: {key_id}")
         report = reencrypt_all(batch_size=batch_size)
-        self.stdout.write(
-            f"rows checked: {report.rows_checked}, values re-encrypted: "
-            f"{report.values_rewritten}, already current: {report.values_current}, "
-            f"refused: {len(report.refused)}"
-        )
-        if report.refused:
+        self._write(report, "rows checked", "values")
+        packages = ReencryptReport()
+        archive_packages_reseal(report=packages)
+        self._write(packages, "archive packages checked", "packages")
+        refused = report.refused + packages.refused
+        if refused:
             raise CommandError(
                 "These values could not be opened and were left as they are "
                 "(tampered, or sealed with a key missing from the keyring):\n  "
-                + "\n  ".join(report.refused)
+                + "\n  ".join(refused)
             )
+
+    def _write(self, report: ReencryptReport, checked: str, what: str) -> None:
+        self.stdout.write(
+            f"{checked}: {report.rows_checked}, {what} re-encrypted: "
+            f"{report.values_rewritten}, already current: {report.values_current}, "
+            f"refused: {len(report.refused)}"
+        )
