@@ -36,6 +36,12 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_audit_anchor(settings, tmp_path):
+    """Each test anchors its audit log in a file of its own."""
+    settings.VARDE_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchor.log"
+
+
+@pytest.fixture(autouse=True)
 def _site_language():
     """Each test ends in the site's language. A request in English leaves English active in
     the thread, and a later test that renders text outside a request would inherit it."""

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from varde.audit.anchor import audit_anchor_write
 from varde.audit.models import AuditEntry
 from varde.audit.services import AuditUnavailable, audit_record
 
@@ -39,6 +40,7 @@ def test_the_pupil_list_records_each_pupil_shown(client, world):
 
 def test_the_chain_verifies_when_untouched(world, capsys):
     audit_record(actor=None, action="read", object_type="x", reason="test")
+    audit_anchor_write()
     call_command("audit_verify")
     assert "audit chain ok" in capsys.readouterr().out
 
@@ -47,9 +49,10 @@ def test_the_chain_verifies_when_untouched(world, capsys):
 def test_an_edited_entry_is_detected_and_named(client, world):
     read_pupil(client, world, world.teacher)
     read_pupil(client, world, world.principal)
+    audit_anchor_write()
     victim = AuditEntry.objects.filter(pupil_id=world.pupil.pk).first()
     AuditEntry.objects.filter(pk=victim.pk).update(actor_label="noen andre")
-    with pytest.raises(CommandError, match=f"#{victim.seq}"):
+    with pytest.raises(CommandError, match=f"#{victim.seq} was changed"):
         call_command("audit_verify")
 
 
@@ -57,16 +60,18 @@ def test_an_edited_entry_is_detected_and_named(client, world):
 def test_a_removed_entry_is_detected_and_named(client, world):
     read_pupil(client, world, world.teacher)
     read_pupil(client, world, world.principal)
+    audit_anchor_write()
     victim = AuditEntry.objects.filter(pupil_id=world.pupil.pk).first()
     AuditEntry.objects.filter(pk=victim.pk).delete()
-    with pytest.raises(CommandError, match=f"#{victim.seq}"):
+    with pytest.raises(CommandError, match=f"#{victim.seq} is missing"):
         call_command("audit_verify")
 
 
 @pytest.mark.proof("Tamper evidence")
 def test_a_removed_last_entry_is_detected(client, world):
     read_pupil(client, world, world.teacher)
-    last = AuditEntry.objects.order_by("-seq").first()
+    audit_anchor_write()
+    last = AuditEntry.objects.filter(chain=world.lunner.pk).order_by("-seq").first()
     last.delete()
     with pytest.raises(CommandError, match=f"#{last.seq}"):
         call_command("audit_verify")
@@ -102,9 +107,13 @@ def test_a_teacher_cannot_see_the_access_report(client, world):
 def test_the_chain_is_stored_so_a_raw_update_breaks_it(world):
     audit_record(actor=None, action="read", object_type="x", reason="a")
     entry = audit_record(actor=None, action="read", object_type="x", reason="b")
+    audit_anchor_write()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditentry SET reason = %s WHERE seq = %s", ["c", entry.seq])
-    with pytest.raises(CommandError, match=f"#{entry.seq}"):
+        cursor.execute(
+            "UPDATE audit_auditentry SET reason = %s WHERE chain = %s AND seq = %s",
+            ["c", entry.chain, entry.seq],
+        )
+    with pytest.raises(CommandError, match=f"#{entry.seq} was changed"):
         call_command("audit_verify")
 
 

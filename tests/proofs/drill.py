@@ -78,7 +78,7 @@ def acknowledged(path: str) -> None:
 
 def verify() -> None:
     from varde.audit.models import AuditEntry
-    from varde.audit.selectors import audit_verify_chain
+    from varde.audit.selectors import audit_chains, audit_verify_chain
     from varde.cases.models import Case, CaseEvent
     from varde.lib.reencrypt import encrypted_fields
 
@@ -94,7 +94,9 @@ def verify() -> None:
             "object_id", flat=True
         )
     }
-    problems = [problem.message for problem in audit_verify_chain()]
+    problems = [
+        problem.message for chain in audit_chains() for problem in audit_verify_chain(chain)
+    ]
     print(
         json.dumps(
             {

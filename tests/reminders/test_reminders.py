@@ -116,7 +116,27 @@ def test_the_periodic_round_can_run_twice_and_be_scheduled_once(world):
     call_command("periodic", schedule=True)
     from django_tasks_db.models import DBTaskResult
 
-    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    queued = DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True)
+    assert sorted(queued) == [
+        "varde.audit.tasks.audit_anchor_tick",
+        "varde.reminders.tasks.periodic_tick",
+    ]
+
+
+def test_the_worker_anchors_the_audit_log_and_queues_the_next_round(world):
+    from django_tasks_db.models import DBTaskResult
+
+    from varde.audit.anchor import anchor_read
+    from varde.audit.models import AuditChain
+    from varde.audit.tasks import audit_anchor_tick
+
+    assert audit_anchor_tick.call() == AuditChain.objects.filter(last_seq__gt=0).count()
+    anchored, _bad = anchor_read()
+    assert {chain: a.seq for chain, a in anchored.items()} == dict(
+        AuditChain.objects.filter(last_seq__gt=0).values_list("chain", "last_seq")
+    )
+    queued = DBTaskResult.objects.filter(status="READY", task_path=audit_anchor_tick.module_path)
+    assert queued.count() == 1
 
 
 def test_a_closed_case_not_archived_reminds_owner_and_leadership_after_the_plans_days(world):

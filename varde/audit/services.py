@@ -6,10 +6,16 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from varde.audit.models import AuditEntry, AuditHead
+from varde.audit.models import AuditChain, AuditEntry, chain_of
+from varde.lib.crypto import derived_key
+
+# What the key of every chain's MACs is derived for (varde.lib.crypto.derived_key).
+CHAIN_KEY_PURPOSE = "audit-chain"
+# Entries written by one INSERT statement.
+BATCH = 500
 
 
 class AuditSubject(NamedTuple):
@@ -41,11 +47,7 @@ def audit_record(
     municipality_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain, in the caller's transaction.
-
-    The head row is locked for the rest of the transaction, so entries are
-    appended one at a time on PostgreSQL too (SQLite already serialises writes).
-    """
+    """Append one entry to the chain of its municipality, in the caller's transaction."""
     subject = AuditSubject(object_id, pupil_id, school_id, municipality_id)
     return audit_record_many(
         actor=actor,
@@ -66,103 +68,67 @@ def audit_record_many(
     reason: str,
     detail: dict[str, Any] | None = None,
 ) -> list[AuditEntry]:
-    """Append one entry per subject (e.g. each pupil shown in a list)."""
+    """Append one entry per subject (e.g. each pupil shown in a list), in the caller's
+    transaction, each to the chain of its municipality."""
+    at = timezone.now().astimezone(dt.UTC)
+    label = _actor_label(actor)
+    entries = [
+        AuditEntry(
+            at=at,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=str(subject.object_id),
+            pupil_id=subject.pupil_id,
+            school_id=subject.school_id,
+            municipality_id=subject.municipality_id,
+            reason=reason[:300],
+            detail=detail or {},
+        )
+        for subject in subjects
+    ]
     try:
         with transaction.atomic():
-            last_seq, last_hash = _head_locked()
-            at = timezone.now().astimezone(dt.UTC)
-            label = _actor_label(actor)
-            detail = detail or {}
-            entries = []
-            for subject in subjects:
-                entry = AuditEntry(
-                    seq=last_seq + 1,
-                    at=at,
-                    actor=actor if getattr(actor, "is_authenticated", False) else None,
-                    actor_label=label,
-                    action=action,
-                    object_type=object_type,
-                    object_id=str(subject.object_id),
-                    pupil_id=subject.pupil_id,
-                    school_id=subject.school_id,
-                    municipality_id=subject.municipality_id,
-                    reason=reason[:300],
-                    detail=detail,
-                    prev_hash=last_hash,
-                )
-                entry.hash = entry.compute_hash()
-                entries.append(entry)
-                last_seq, last_hash = entry.seq, entry.hash
-            _append(entries, last_seq=last_seq, last_hash=last_hash)
-            return entries
+            audit_append(entries)
     except Exception as exc:  # noqa: BLE001 - any failure must close the door.
         raise AuditUnavailable(str(exc)) from exc
+    return entries
 
 
-# Every page that shows personal data appends to the log, so the append is written as plain
-# SQL: three statements whose text is built once, instead of the ORM compiling them per call.
-_ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-_ROWS_PER_INSERT = 500
-# Integer and text columns take a Python int or str as it is.
-_PLAIN = {
-    f.attname: int if f.is_relation or isinstance(f, models.IntegerField) else str
-    for f in _ENTRY_FIELDS
-    if f.is_relation or isinstance(f, (models.IntegerField, models.CharField))
-}
+def audit_append(entries: Sequence[AuditEntry]) -> None:
+    """Number, link and seal `entries` in the chains of their municipalities and write them.
 
-
-def _head_locked() -> tuple[int, str]:
-    """The chain's last sequence number and hash, the head row locked until commit."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    head = connection.ops.quote_name(AuditHead._meta.db_table)
-    sql = f"SELECT last_seq, last_hash FROM {head} WHERE id = 1{lock}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-        if row is None:
-            AuditHead.objects.get_or_create(id=1)
-            cursor.execute(sql)
-            row = cursor.fetchone()
-    return int(row[0]), str(row[1])
-
-
-def _db_values(entries: list[AuditEntry]) -> list[Any]:
-    """The entries' column values as the database takes them, row after row.
-
-    The entries of one append share their time, actor, action, reason and detail, so each
-    distinct value of a field is converted once.
+    Must run in a transaction: each chain's head is locked (SELECT ... FOR UPDATE) until it
+    commits, so appends to one municipality's chain take turns while other municipalities
+    append at the same time. Heads are locked in the order of their chain number, so two
+    appends that touch the same chains cannot deadlock.
     """
-    values: list[Any] = []
-    converted: dict[tuple[str, object], Any] = {}
+    key_id, key = derived_key(CHAIN_KEY_PURPOSE)
+    by_chain: dict[int, list[AuditEntry]] = {}
     for entry in entries:
-        for field in _ENTRY_FIELDS:
-            value = getattr(entry, field.attname)
-            if value is None or type(value) is _PLAIN.get(field.attname):
-                values.append(value)  # what the field would convert it to
-                continue
-            key = (field.attname, id(value) if isinstance(value, dict) else value)
-            if key not in converted:
-                converted[key] = field.get_db_prep_save(value, connection)
-            values.append(converted[key])
-    return values
+        entry.chain = chain_of(entry.municipality_id)
+        by_chain.setdefault(entry.chain, []).append(entry)
+    heads = []
+    for chain in sorted(by_chain):
+        head = _head_locked(chain)
+        for entry in by_chain[chain]:
+            entry.seq = head.last_seq + 1
+            entry.key_id = key_id
+            entry.prev_mac = head.last_mac
+            entry.mac = entry.compute_mac(key)
+            head.last_seq, head.last_mac = entry.seq, entry.mac
+        heads.append(head)
+    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    for head in heads:
+        head.save(update_fields=["last_seq", "last_mac"])
 
 
-def _append(entries: list[AuditEntry], *, last_seq: int, last_hash: str) -> None:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _ENTRY_FIELDS)
-    row = "(" + ", ".join(["%s"] * len(_ENTRY_FIELDS)) + ")"
-    # As many rows per statement as the database takes parameters (SQLite: 999 / 14 = 71).
-    size = max(1, min(_ROWS_PER_INSERT, connection.ops.bulk_batch_size(_ENTRY_FIELDS, entries)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(entries), size):
-            batch = entries[start : start + size]
-            cursor.execute(
-                f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns})"
-                f" VALUES {', '.join([row] * len(batch))}",
-                _db_values(batch),
-            )
-        cursor.execute(
-            f"UPDATE {quote(AuditHead._meta.db_table)} SET last_seq = %s, last_hash = %s"
-            " WHERE id = 1",
-            [last_seq, last_hash],
-        )
+def _head_locked(chain: int) -> AuditChain:
+    """The chain's head, locked until the transaction ends; made on the chain's first entry."""
+    head = AuditChain.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        # Two first entries at once: the unique chain number lets one create the head, and
+        # the other reads it (locked) after the first commits.
+        head, _created = AuditChain.objects.select_for_update().get_or_create(chain=chain)
+    return head

@@ -22,7 +22,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from varde.audit.models import AuditAction, AuditEntry, AuditHead
+from varde.audit.models import AuditAction, AuditEntry
+from varde.audit.services import audit_append
 from varde.cases.models import Case, CaseEvent, Consent, Conversation, Decision, Measure
 from varde.incidents.models import FollowUp, Incident
 from varde.insights.services import insights_refresh
@@ -109,7 +110,7 @@ class Progress:
 
 
 class Audit:
-    """Audit entries with the same hash chain audit_record_many writes."""
+    """Audit entries in the same keyed chains audit_record_many writes."""
 
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -132,14 +133,7 @@ class Audit:
         )
 
     def flush(self) -> int:
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
-        for entry in self.entries:
-            entry.seq = head.last_seq + 1
-            entry.prev_hash = head.last_hash
-            entry.hash = entry.compute_hash()
-            head.last_seq, head.last_hash = entry.seq, entry.hash
-        AuditEntry.objects.bulk_create(self.entries, batch_size=BATCH)
-        head.save(update_fields=["last_seq", "last_hash"])
+        audit_append(self.entries)
         count, self.entries = len(self.entries), []
         return count
 
