@@ -15,7 +15,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from varde.audit.models import AuditEntry, AuditHead
+from varde.audit.models import AuditChain, AuditEntry
 from varde.people.importer import (
     MAX_ROWS,
     ImportReport,
@@ -62,7 +62,7 @@ def snapshot() -> dict[str, int]:
         "roles": RoleAssignment.objects.count(),
         "pupils": Pupil.objects.count(),
         "audit": AuditEntry.objects.count(),
-        "audit_head": AuditHead.objects.count(),
+        "audit_chains": AuditChain.objects.count(),
     }
 
 
@@ -209,6 +209,7 @@ def test_a_bom_in_the_bytes_is_read_as_utf8(testvik):
         ("ansatt;T9;Ny;Person;;TU;;;ny@testvik.no;municipal_admin", "gjelder ikke en skole"),
         ("ansatt;T9;Ny;Person;;TU;;;ikke-en-adresse;teacher", "Ugyldig e-postadresse «ikke-en"),
         ("ansatt;T9;Ny;Person;;TU;;;ny@testvik.no;", "Mangler verdi i kolonnen «roller»."),
+        ("ansatt;T9;Ny;Person;;TU;;;ny@testvik.no;|", "Mangler verdi i kolonnen «roller»."),
         (f"elev;E9;Ny;Elev;01.01.{TODAY.year + 1};TU;5;;;", "er fram i tid"),
         (f"elev;E9;Ny;Elev;{born(2)};TU;1;;;", "gir alder 2 år"),
         (f"elev;E9;Ny;Elev;{born(30)};TU;13;;;", "gir alder 30 år"),
@@ -482,3 +483,226 @@ def mutate(row: str, changes: dict[int, str]) -> str:
 @given(rows=st.lists(MUTATED_ROW, max_size=5, unique_by=lambda pair: pair[0]))
 def test_clean_rows_with_a_few_random_cells_never_raise_or_half_import(testvik, rows):
     assert_all_or_nothing(testvik, csv_text([mutate(row, changes) for row, changes in rows]))
+
+
+# An import creates and changes only the importing municipality's people. Lunner's
+# administrator (Anne) tries to rewrite accounts that are not Lunner's alone.
+
+STAFF_HEADER = "type;id;fornavn;etternavn;skole;epost;roller"
+
+
+def staff_file(*rows: str) -> str:
+    return "\n".join([STAFF_HEADER, *rows]) + "\n"
+
+
+def account(user: User) -> tuple[str, str, bool, bool, set[tuple[str, int | None, ...]]]:
+    """What an import could change about an account, read back from the database."""
+    fresh = User.objects.get(pk=user.pk)
+    roles = set(
+        RoleAssignment.objects.filter(user=fresh).values_list(
+            "role", "school_id", "municipality_id", "slt_region_id"
+        )
+    )
+    return fresh.full_name, fresh.external_id, fresh.is_superuser, fresh.is_active, roles
+
+
+def first_superuser(world, *, with_role: bool) -> User:
+    """The installation's superuser as `manage.py ensure_admin` makes it: a municipal
+    administrator of the default municipality when that exists, without roles before."""
+    root = User.objects.create_superuser("root@varde.test", None, full_name="Administrator")
+    if with_role:
+        RoleAssignment.objects.create(
+            user=root, role=Role.MUNICIPAL_ADMIN, municipality=world.lunner
+        )
+    return root
+
+
+@pytest.mark.proof("Against an insider")
+def test_the_lunner_administrator_cannot_rewrite_a_gran_teacher_through_the_import(world):
+    text = staff_file(
+        "ansatt;L1;Tina;Lærer;LU;tina@lunner.test;teacher",
+        "ansatt;L900;Gunnar;Overtatt;LU;gunnar@gran.test;Rektor|Kjentmann",
+    )
+    before = snapshot()
+    dry = import_parse(municipality=world.lunner, text=text)
+    assert [error.line for error in dry.errors] == [3]
+    assert "«gunnar@gran.test»" in dry.errors[0].message
+    assert "Lunner kommune" in dry.errors[0].message
+    report = import_apply(municipality=world.lunner, text=text, actor=world.admin)
+    assert not report.applied
+    assert [error.line for error in report.errors] == [3]
+    # Gunnar as tests/world.py made him: a teacher at Gran ungdomsskole, nothing more.
+    assert account(world.outsider) == (
+        "Gunnar Gran",
+        "",
+        False,
+        True,
+        {(Role.TEACHER, world.gran_school.pk, None, None)},
+    )
+    # Tina's clean line is not imported either: the file is all or nothing.
+    assert User.objects.get(pk=world.teacher.pk).external_id == ""
+    assert snapshot() == before
+
+
+@pytest.mark.proof("Against an insider")
+@pytest.mark.parametrize("with_role", [True, False], ids=["lunner_admin_role", "no_role"])
+def test_the_lunner_administrator_cannot_rewrite_the_superuser_through_the_import(world, with_role):
+    root = first_superuser(world, with_role=with_role)
+    text = staff_file("ansatt;L901;Anne;Overtatt;LU;Root@Varde.test;teacher")
+    dry = import_parse(municipality=world.lunner, text=text)
+    assert [(error.line, "«root@varde.test»" in error.message) for error in dry.errors] == [
+        (2, True)
+    ]
+    before = snapshot()
+    report = import_apply(municipality=world.lunner, text=text, actor=world.admin)
+    assert [error.line for error in report.errors] == [2]
+    expected_roles = {(Role.MUNICIPAL_ADMIN, None, world.lunner.pk, None)} if with_role else set()
+    assert account(root) == ("Administrator", "", True, True, expected_roles)
+    assert snapshot() == before
+
+
+@pytest.mark.proof("Against an insider")
+def test_the_command_refuses_a_row_naming_a_gran_teacher_or_the_superuser(world, tmp_path):
+    root = first_superuser(world, with_role=True)
+    path = tmp_path / "eksport.csv"
+    path.write_text(
+        staff_file(
+            "ansatt;L900;Gunnar;Overtatt;LU;gunnar@gran.test;Rektor",
+            "ansatt;L901;Anne;Overtatt;LU;root@varde.test;teacher",
+        ),
+        "utf-8",
+    )
+    for extra in ([], ["--apply"]):
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="2 feil"):
+            call_command(
+                "import_people", "lunner", str(path), *extra, stdout=io.StringIO(), stderr=err
+            )
+        lines = err.getvalue().splitlines()
+        assert [line.split(":")[0] for line in lines] == ["linje 2", "linje 3"]
+    assert account(world.outsider)[:2] == ("Gunnar Gran", "")
+    assert account(root)[:3] == ("Administrator", "", True)
+    assert RoleAssignment.objects.filter(user__in=[world.outsider, root]).count() == 2
+
+
+def test_a_lunner_teacher_can_still_be_updated_by_lunners_import(world):
+    text = staff_file("ansatt;L2;Tor;Rektorsen;HA;tor@lunner.test;Rektor")
+    report = import_apply(municipality=world.lunner, text=text, actor=world.admin)
+    assert report.errors == []
+    assert (report.staff.created, report.staff.updated) == (0, 1)
+    assert account(world.teacher2) == (
+        "Tor Rektorsen",
+        "L2",
+        False,
+        True,
+        {
+            (Role.TEACHER, world.school.pk, None, None),
+            (Role.PRINCIPAL, world.other_school.pk, None, None),
+        },
+    )
+    again = import_apply(municipality=world.lunner, text=text, actor=world.admin)
+    assert (again.staff.updated, again.staff.unchanged) == (0, 1)
+
+
+def test_a_deactivated_lunner_teacher_can_be_updated_and_stays_deactivated(world):
+    text = staff_file("ansatt;L3;Dag;Deaktivert;LU;dag@lunner.test;teacher")
+    report = import_apply(municipality=world.lunner, text=text, actor=world.admin)
+    assert report.errors == []
+    assert account(world.deactivated) == (
+        "Dag Deaktivert",
+        "L3",
+        False,
+        False,
+        {(Role.TEACHER, world.school.pk, None, None)},
+    )
+
+
+def _share_tor_with_gran(world) -> User:
+    RoleAssignment.objects.create(user=world.teacher2, role=Role.TEACHER, school=world.gran_school)
+    return world.teacher2
+
+
+def _deactivate_gunnar(world) -> User:
+    User.objects.filter(pk=world.outsider.pk).update(is_active=False)
+    return world.outsider
+
+
+def _account_without_roles(world) -> User:
+    return User.objects.create_user("ola@gran.test", None, full_name="Ola Uten Rolle")
+
+
+@pytest.mark.proof("Against an insider")
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda world: world.slt, id="slt_coordinator_of_gran_and_lunner"),
+        pytest.param(_share_tor_with_gran, id="teacher_in_lunner_and_gran"),
+        pytest.param(_deactivate_gunnar, id="deactivated_gran_teacher"),
+        pytest.param(_account_without_roles, id="account_without_roles"),
+    ],
+)
+def test_an_account_that_is_not_lunners_alone_is_refused(world, make):
+    user = make(world)
+    before = account(user)
+    text = staff_file(f"ansatt;L950;Ny;Navn;LU;{user.email};teacher")
+    dry = import_parse(municipality=world.lunner, text=text)
+    assert [error.line for error in dry.errors] == [2]
+    report = import_apply(municipality=world.lunner, text=text, actor=world.admin)
+    assert [error.line for error in report.errors] == [2]
+    assert account(user) == before
+
+
+def test_the_refusal_tells_nothing_about_the_other_municipalitys_account(world):
+    User.objects.filter(pk=world.outsider.pk).update(external_id="G-77")
+    text = staff_file("ansatt;L900;Gunnar;Gran;LU;gunnar@gran.test;teacher")
+    report = import_parse(municipality=world.lunner, text=text)
+    assert [error.line for error in report.errors] == [2]
+    assert not any("G-77" in error.message for error in report.errors)
+
+
+def test_a_pupil_may_still_name_a_lunner_contact_teacher_who_also_works_in_gran(world):
+    User.objects.filter(pk=world.teacher.pk).update(external_id="L1")
+    RoleAssignment.objects.create(user=world.teacher, role=Role.TEACHER, school=world.gran_school)
+    report = apply(world.lunner, [f"elev;E77;Ny;Elev;{born(13)};LU;8;L1;;"])
+    assert report.errors == []
+    assert Pupil.objects.get(external_id="E77").contact_teacher == world.teacher
+    assert User.objects.get(pk=world.teacher.pk).full_name == "Tina Lærer"
+
+
+# Names with bidirectional controls, which reverse the text around them where it is shown.
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u2066"], ids=["U+202E", "U+2066"])
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        (f"elev;E9;Ny{{c}}Elev;Elev;{born(10)};TU;5;;;", "fornavn"),
+        (f"elev;E9;Ny;{{c}}veLE;{born(10)};TU;5;;;", "etternavn"),
+        ("ansatt;T9;{c}Anne;Person;;TU;;;ny@testvik.no;teacher", "fornavn"),
+        ("ansatt;T9;Ny;Per{c}nosrep;;TU;;;ny@testvik.no;teacher", "etternavn"),
+    ],
+)
+def test_a_name_with_a_bidirectional_control_is_refused_on_its_line(testvik, control, row, column):
+    before = snapshot()
+    report = apply(testvik, [*CLEAN_ROWS, row.format(c=control)])
+    assert [error.line for error in report.errors] == [7]
+    message = report.errors[0].message
+    assert f"«{column}»" in message
+    assert f"U+{ord(control):04X}" in message
+    assert not report.applied
+    assert snapshot() == before
+
+
+def test_the_command_refuses_a_name_with_a_bidirectional_control(testvik, tmp_path):
+    path = tmp_path / "eksport.csv"
+    path.write_text(
+        csv_text([*CLEAN_ROWS, f"elev;E9;Anne\u202eenitsirk;Elev;{born(10)};TU;5;;;"]), "utf-8"
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 feil"):
+        call_command(
+            "import_people", "testvik", str(path), "--apply", stdout=io.StringIO(), stderr=err
+        )
+    assert err.getvalue().startswith("linje 7: ")
+    assert "U+202E" in err.getvalue()
+    assert Pupil.objects.count() == 0

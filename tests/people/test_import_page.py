@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from varde.people.models import Pupil
+from varde.people.models import Pupil, User
+from varde.people.roles import Role
 
 CLEAN = (
     "type;id;fornavn;etternavn;fodselsdato;skole;trinn;kontaktlaerer_id;epost;roller\n"
@@ -44,3 +45,32 @@ def test_a_file_that_is_not_utf8_gets_a_clear_message(client, world):
     data = {"file": SimpleUploadedFile("elever.csv", "type;id\nelev;Ø\n".encode("latin-1"))}
     page = client.post("/ansatt/import/", data).content.decode()
     assert "UTF-8" in page
+
+
+GUNNAR_ROW = (
+    "type;id;fornavn;etternavn;skole;epost;roller\n"
+    "ansatt;L900;Gunnar;Overtatt;LU;gunnar@gran.test;Rektor\n"
+)
+
+
+def test_the_page_refuses_a_row_naming_a_teacher_in_gran_and_changes_nothing(client, world):
+    client.force_login(world.admin)
+    for apply in (False, True):
+        response = upload(client, GUNNAR_ROW, apply=apply)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Linje 2" in page and "gunnar@gran.test" in page
+        assert "Filen er feilfri" not in page
+    gunnar = User.objects.get(pk=world.outsider.pk)
+    assert (gunnar.full_name, gunnar.external_id) == ("Gunnar Gran", "")
+    assert set(gunnar.role_assignments.values_list("role", "school")) == {
+        (Role.TEACHER, world.gran_school.pk)
+    }
+
+
+def test_the_page_refuses_a_name_with_a_right_to_left_override(client, world):
+    client.force_login(world.admin)
+    text = CLEAN.replace("Ola;", "Ola\u202eokraM;")
+    page = upload(client, text, apply=True).content.decode()
+    assert "Linje 2" in page and "U+202E" in page
+    assert not Pupil.objects.filter(external_id="E900").exists()

@@ -8,6 +8,15 @@ UTF-8 is reported by import_parse like any other problem.
 The file is the school administration system's truth for the rows it contains:
 pupils and staff are created or brought up to date, roles are added but never
 removed, and nobody missing from the file is touched.
+
+An import creates and changes only the importing municipality's people. A staff row
+may name an existing account only when that account belongs to the municipality
+alone: it holds at least one role there, no role anywhere else (another
+municipality's school or administration, or an SLT region, which is shared with
+other municipalities), and it is not a superuser. Any other account is a row error,
+so a file cannot rename, re-identify or give roles to someone another municipality
+(or the installation) relies on. The rule reads only roles and the superuser flag,
+so it holds the same way for an active and a deactivated account.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
+from varde.lib.text import BIDI_CONTROLS, has_bidi_controls
 from varde.people.access import pupil_subject
 from varde.people.models import Municipality, Pupil, RoleAssignment, School, User
 from varde.people.roles import SCHOOL_ROLES, Role
@@ -455,6 +465,14 @@ def _check_text(name: str, value: str) -> str | None:
             "Kolonnen «%(name)s» inneholder linjeskift eller kontrolltegn "
             "(mangler det et avsluttende anførselstegn?)."
         ) % {"name": name}
+    if has_bidi_controls(value):
+        # Every cell, not only the names: an id or e-mail address is shown in lists too, and
+        # a reversed one can be made to look like another just as a name can.
+        control = next(character for character in value if character in BIDI_CONTROLS)
+        return _(
+            "Kolonnen «%(name)s» inneholder et usynlig retningstegn (%(code)s) som kan få "
+            "teksten til å vises baklengs eller i feil rekkefølge. Fjern tegnet og prøv igjen."
+        ) % {"name": name, "code": f"U+{ord(control):04X}"}
     if len(value) > MAX_LENGTH[name]:
         return _("Verdien i kolonnen «%(name)s» er for lang (%(length)s tegn, maks %(max)s).") % {
             "name": name,
@@ -538,6 +556,7 @@ def _role_names() -> dict[str, str]:
 def _roles(value: str, problems: list[str]) -> tuple[str, ...]:
     names = _role_names()
     roles: list[str] = []
+    before = len(problems)
     for part in _ROLE_SEPARATOR.split(value):
         name = part.strip()
         if not name:
@@ -552,7 +571,9 @@ def _roles(value: str, problems: list[str]) -> tuple[str, ...]:
             )
         elif role not in roles:
             roles.append(role)
-    if not value.strip():
+    # A value of only separators names no role either; an account created without one would
+    # belong to no municipality, and the next import of the same file would refuse it.
+    if not roles and len(problems) == before:
         problems.append(_("Mangler verdi i kolonnen «roller»."))
     return tuple(roles)
 
@@ -599,15 +620,36 @@ def _pupils_by_external_id(municipality: Municipality, ids: Iterable[str]) -> di
     return pupils
 
 
-def _school_roles(users: Iterable[User]) -> set[tuple[int, str, int]]:
-    held: set[tuple[int, str, int]] = set()
+@dataclass
+class _Holdings:
+    """The roles of the accounts a file names, and where they are held."""
+
+    held: set[tuple[int, str, int]] = field(default_factory=set)
+    here: set[int] = field(default_factory=set)
+    elsewhere: set[int] = field(default_factory=set)
+
+    def belongs_here(self, user: User) -> bool:
+        """Whether the account is the importing municipality's alone (module docstring)."""
+        return not user.is_superuser and user.pk in self.here and user.pk not in self.elsewhere
+
+
+def _role_holdings(users: Iterable[User], municipality: Municipality) -> _Holdings:
+    holdings = _Holdings()
     for batch in _chunks(sorted(user.pk for user in users)):
-        held.update(
-            RoleAssignment.objects.filter(user_id__in=batch, school__isnull=False).values_list(
-                "user_id", "role", "school_id"
-            )
+        found = RoleAssignment.objects.filter(user_id__in=batch).values_list(
+            "user_id", "role", "school_id", "school__municipality_id", "municipality_id"
         )
-    return held
+        for user_id, role, school_id, school_municipality_id, municipality_id in found:
+            # A role held in an SLT region has neither a school nor a municipality: it is
+            # shared with the region's other municipalities, so it counts as elsewhere.
+            place = school_municipality_id if school_id else municipality_id
+            if place == municipality.pk:
+                holdings.here.add(user_id)
+            else:
+                holdings.elsewhere.add(user_id)
+            if school_id:
+                holdings.held.add((user_id, role, school_id))
+    return holdings
 
 
 def _compare(
@@ -617,7 +659,7 @@ def _compare(
     pupil_rows = [row for row in rows if isinstance(row, PupilRow)]
     contact_ids = {row.contact_teacher_id for row in pupil_rows}
     known = _staff_by_external_id(municipality, {r.external_id for r in staff_rows} | contact_ids)
-    teachers = _compare_staff(staff_rows, known, plan)
+    teachers = _compare_staff(staff_rows, known, municipality, plan)
     # A contact teacher whose own line is wrong is reported on that line, not again on each
     # of their pupils; the file will not be imported, so those pupils are planned without one.
     broken = dict.fromkeys(staff_ids - teachers.keys(), "")
@@ -627,33 +669,54 @@ def _compare(
 
 
 def _compare_staff(
-    rows: list[StaffRow], known: dict[str, list[User]], plan: _Plan
+    rows: list[StaffRow],
+    known: dict[str, list[User]],
+    municipality: Municipality,
+    plan: _Plan,
 ) -> dict[str, str]:
     """Check staff rows against each other and the database; return email by external id."""
     existing = _users_by_email(row.email for row in rows)
-    held = _school_roles(existing.values())
+    holdings = _role_holdings(existing.values(), municipality)
     first_line: dict[str, int] = {}
     teachers: dict[str, str] = {}
     for row in rows:
-        problems = _staff_conflicts(row, existing.get(row.email), known, first_line)
+        user = existing.get(row.email)
+        problems = _email_repeated(row, first_line)
+        if user is not None and not holdings.belongs_here(user):
+            # Said instead of the other checks, which would describe the account's id.
+            problems.append(_not_ours(row.email, municipality))
+        else:
+            problems += _staff_conflicts(row, user, known)
         if problems:
             plan.report.errors.extend(RowError(row.line, problem) for problem in problems)
             continue
         teachers[row.external_id] = row.email
-        _plan_staff(row, existing.get(row.email), held, plan)
+        _plan_staff(row, user, holdings.held, plan)
     return teachers
 
 
-def _staff_conflicts(
-    row: StaffRow, user: User | None, known: dict[str, list[User]], first_line: dict[str, int]
-) -> list[str]:
-    problems = []
+def _not_ours(email: str, municipality: Municipality) -> str:
+    return _(
+        "E-postadressen %(email)s tilhører en konto som importen ikke kan endre. En import "
+        "endrer bare kontoer som har roller i %(municipality)s og ingen roller andre steder "
+        "(i en annen kommune eller i et SLT-samarbeid), og aldri en superbruker. Ta linjen ut "
+        "av filen. Skal personen arbeide hos dere, kan en administrator gi rollen under "
+        "«Brukere og tilganger»."
+    ) % {"email": _quote(email), "municipality": municipality.name}
+
+
+def _email_repeated(row: StaffRow, first_line: dict[str, int]) -> list[str]:
     first = first_line.setdefault(row.email, row.line)
-    if first != row.line:
-        problems.append(
-            _("E-postadressen %(email)s står også på linje %(first)s.")
-            % {"email": _quote(row.email), "first": first}
-        )
+    if first == row.line:
+        return []
+    return [
+        _("E-postadressen %(email)s står også på linje %(first)s.")
+        % {"email": _quote(row.email), "first": first}
+    ]
+
+
+def _staff_conflicts(row: StaffRow, user: User | None, known: dict[str, list[User]]) -> list[str]:
+    problems = []
     if user is not None and user.external_id and user.external_id != row.external_id:
         problems.append(
             _("E-postadressen %(email)s brukes allerede av en ansatt med annen ID (%(id)s).")
