@@ -1,4 +1,7 @@
-"""The canary: plaintext typed into a sealed field never reaches the database's own bytes."""
+"""The canary: plaintext typed into a sealed field never reaches the database's own bytes.
+
+raw_database_bytes() reads the whole database as someone who copied it would; the proof
+that walks the real forms (tests/proofs/test_canary_forms.py) scans with it too."""
 
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ def test_a_canary_never_reaches_the_raw_database(keys_file: Path, proof_figures)
 
 
 def raw_database_bytes() -> bytes:
-    """Everything the database keeps for the test, as bytes an attacker would see."""
+    """Everything the database keeps, as bytes an attacker who copied it would see."""
     if connection.vendor == "sqlite":
         return sqlite_bytes()
     if connection.vendor == "postgresql":
@@ -55,6 +58,8 @@ def raw_database_bytes() -> bytes:
 
 
 def sqlite_bytes() -> bytes:
+    """The database file and its -wal file (or, in memory, the serialized database), and a
+    .dump of it."""
     connection.ensure_connection()
     dump = "\n".join(connection.connection.iterdump()).encode()
     if connection.is_in_memory_db():
@@ -66,24 +71,33 @@ def sqlite_bytes() -> bytes:
 
 
 def postgres_bytes() -> bytes:
-    """The table's heap file when the role may read it, and a pg_dump of the table."""
+    """A pg_dump of the whole database and, when the role may read them, the files of every
+    table and TOAST table."""
     chunks = []
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if cursor.fetchone()[0]:
             cursor.execute("CHECKPOINT")
-            cursor.execute("SELECT pg_read_binary_file(pg_relation_filepath('canary'))")
-            chunks.append(bytes(cursor.fetchone()[0]))
+            cursor.execute(
+                "SELECT pg_relation_filepath(c.oid) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind IN ('r', 't') AND n.nspname IN ('public', 'pg_toast') "
+                "AND pg_relation_filepath(c.oid) IS NOT NULL"
+            )
+            for (path,) in cursor.fetchall():
+                cursor.execute("SELECT pg_read_binary_file(%s)", [path])
+                chunks.append(bytes(cursor.fetchone()[0]))
     if shutil.which("pg_dump"):
-        chunks.append(pg_dump_table("canary"))
+        chunks.append(pg_dump_data())
     if not chunks:
-        pytest.fail("neither the heap file nor pg_dump is available: the canary cannot be checked")
+        pytest.fail("neither the table files nor pg_dump can be read: the canary cannot be checked")
     return b"".join(chunks)
 
 
-def pg_dump_table(table: str) -> bytes:
+def pg_dump_data() -> bytes:
+    """pg_dump of all the test database's data, as a backup would hold it."""
     db = connection.settings_dict
     env = {**os.environ, "PGPASSWORD": db["PASSWORD"] or ""}
-    command = ["pg_dump", "--data-only", "-t", table, "-h", db["HOST"] or "localhost"]
+    command = ["pg_dump", "--data-only", "-h", db["HOST"] or "localhost"]
     command += ["-p", str(db["PORT"] or 5432), "-U", db["USER"] or "postgres", db["NAME"]]
     return subprocess.run(command, env=env, capture_output=True, check=True).stdout

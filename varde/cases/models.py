@@ -48,8 +48,10 @@ class Case(models.Model):
     opened_at = models.DateTimeField(_("opprettet"))
     observed = EncryptedTextField(_("hva har du sett eller hørt?"))
     observed_on = models.DateField(_("når så du det sist?"))
-    place = models.CharField(_("hvor"), max_length=200, blank=True)
-    duration = models.CharField(_("hvor lenge har du vært bekymret?"), max_length=200, blank=True)
+    # Short answers, sealed like the notes: a person types what they like about the pupil
+    # there. The forms keep their lengths (a sealed token is longer than its text).
+    place = EncryptedTextField(_("hvor"), blank=True)
+    duration = EncryptedTextField(_("hvor lenge har du vært bekymret?"), blank=True)
     earlier_worries = EncryptedTextField(_("tidligere bekymringer"), blank=True)
     seriousness = models.PositiveSmallIntegerField(
         _("hvor alvorlig kjennes det?"), choices=Seriousness.choices
@@ -151,8 +153,8 @@ class Conversation(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="conversation")
     planned_for = models.DateTimeField(_("tidspunkt"))
-    attendees = models.CharField(_("hvem deltar"), max_length=500)
-    trusted_adult = models.CharField(_("voksen eleven tar med seg"), max_length=200, blank=True)
+    attendees = EncryptedTextField(_("hvem deltar"))
+    trusted_adult = EncryptedTextField(_("voksen eleven tar med seg"), blank=True)
     held_at = models.DateTimeField(_("gjennomført"), null=True, blank=True)
     what_was_said = EncryptedTextField(_("hva ble sagt"), blank=True)
     pupil_view = EncryptedTextField(_("elevens syn, med elevens egne ord"), blank=True)
@@ -231,7 +233,7 @@ class ParentContact(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    with_whom = models.CharField(max_length=200)
+    with_whom = EncryptedTextField()
     channel = models.CharField(max_length=50)
     summary = EncryptedTextField()
 
@@ -274,7 +276,7 @@ class Measure(models.Model):
     level = models.PositiveSmallIntegerField()
     description = EncryptedTextField()
     goal = EncryptedTextField()
-    responsible = models.CharField(max_length=200)
+    responsible = EncryptedTextField()
     evaluate_on = models.DateField()
     evaluation = EncryptedTextField(blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
@@ -327,7 +329,7 @@ class Consent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     giver = models.CharField(max_length=10, choices=Giver.choices)
-    giver_name = models.CharField(max_length=200)
+    giver_name = EncryptedTextField()
     service = models.CharField(max_length=50)  # a key in the plan's services
     scope = EncryptedTextField()
     valid_from = models.DateField()

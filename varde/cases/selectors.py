@@ -133,7 +133,14 @@ STEP_CASE_FIELDS = (
     "archived_at",
 )
 # The case's own sealed free text, shown on the case page only.
-CASE_FREE_TEXT = ("observed", "earlier_worries", "who_knows", "parents_thoughts")
+CASE_FREE_TEXT = (
+    "observed",
+    "place",
+    "duration",
+    "earlier_worries",
+    "who_knows",
+    "parents_thoughts",
+)
 
 
 class StepEvent(NamedTuple):

@@ -41,7 +41,8 @@ class Incident(models.Model):
     client_token = models.UUIDField(unique=True, default=uuid.uuid4)
     notes = EncryptedTextField(_("kort om hva som skjedde"), blank=True)
     police_called_at = models.DateTimeField(null=True, blank=True)
-    police_reference = models.CharField(_("referanse fra politiet"), max_length=100, blank=True)
+    # Sealed: a case number at the police ties the pupil to a police matter.
+    police_reference = EncryptedTextField(_("referanse fra politiet"), blank=True)
     # The duty to avert: decided, with whom was alerted and why.
     # A key of the plan's avert options, kept as text so each municipality names its own.
     avert_option = models.CharField(max_length=50, blank=True)

@@ -1,7 +1,9 @@
 """The year plan (årshjul): meetings per school, school year and grade; calendar feeds;
 what staff know (Kjentmann training, the nurse's days); and who has read the routines.
 
-Nothing here is about a pupil.
+Nothing here is meant to be about a pupil, but what staff type freely (a meeting's place,
+contributors and notes, a member of staff's days at school) is sealed like the notes of a
+case: a note about a meeting can name a pupil as easily as a note about a case.
 """
 
 from __future__ import annotations
@@ -40,10 +42,10 @@ class YearEvent(models.Model):
     title = models.CharField(_("tittel"), max_length=200)
     theme = models.TextField(_("tema"), max_length=2000)
     called_by = models.CharField(_("hvem innkaller"), max_length=500)
-    contributors = models.TextField(_("hvem bidrar med hva"), max_length=4000, blank=True)
+    contributors = EncryptedTextField(_("hvem bidrar med hva"), blank=True)
     starts_at = models.DateTimeField(_("tidspunkt"))
     duration_minutes = models.PositiveSmallIntegerField(_("varighet i minutter"), default=60)
-    place = models.CharField(_("sted"), max_length=200, blank=True)
+    place = EncryptedTextField(_("sted"), blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -52,7 +54,7 @@ class YearEvent(models.Model):
         related_name="year_events",
         verbose_name=_("ansvarlig"),
     )
-    notes = models.TextField(_("notater"), max_length=4000, blank=True)
+    notes = EncryptedTextField(_("notater"), blank=True)
     cancelled = models.BooleanField(_("avlyst"), default=False)
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -115,7 +117,7 @@ class StaffCompetence(models.Model):
     )
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="competences")
     trained_on = models.DateField(_("Kjentmann-kurs fullført"), null=True, blank=True)
-    days_at_school = models.CharField(_("dager på skolen"), max_length=200, blank=True)
+    days_at_school = EncryptedTextField(_("dager på skolen"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
