@@ -123,6 +123,22 @@ def overflowing(page, limit: int) -> list[str]:
     )
 
 
+def split_isolates(page) -> list[str]:
+    """<bdi> elements that sit beside text in a flex or grid box (a .ds-button, a .ds-tag):
+    there each piece becomes a box of its own, spaced apart on screen and read with a pause,
+    so the label no longer reads as one phrase. Wrap the label in a <span> instead."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('bdi')]
+            .filter((el) => /flex|grid/.test(getComputedStyle(el.parentElement).display))
+            .filter((el) => [...el.parentElement.childNodes].some(
+                (n) => n !== el && (n.nodeType === Node.TEXT_NODE ? n.textContent.trim()
+                    : getComputedStyle(n).position !== 'absolute')))
+            .map((el) => `${el.parentElement.tagName.toLowerCase()}.`
+                + `${el.parentElement.className} "${el.parentElement.textContent.trim()
+                    .slice(0, 60)}"`)"""
+    )
+
+
 def check_page(page, url: str, *, expect_path: str | None = None, label: str = "") -> list[str]:
     """Load `url` at 1280×800 and at 320×640; run axe at both, and look for sideways scroll.
 
@@ -151,6 +167,8 @@ def check_page(page, url: str, *, expect_path: str | None = None, label: str = "
             problems.append(
                 f"{where}: {len(violations)} axe violations\n{describe_violations(violations)}"
             )
+        if split := split_isolates(page):
+            problems.append(f"{where}: a <bdi> beside text in a flex or grid box: {split}")
         if width == NARROW["width"]:
             sw = scroll_width(page)
             if sw > width + 1:

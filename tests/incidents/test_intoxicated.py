@@ -50,7 +50,7 @@ def test_a_teacher_ticks_a_step_with_the_time_her_name_and_a_note(client, world)
     tick = StepTick.objects.get(incident=incident, key="talk")
     assert tick.done_by == world.teacher and tick.note == "Rolig, sitter på kontoret"
     assert timezone.localtime(tick.done_at).strftime("%H:%M") == "10:40"
-    assert "Gjort 10:40 av Tina Lærer: Rolig, sitter på kontoret" in page
+    assert "Gjort 10:40 av <bdi>Tina Lærer</bdi>: <bdi>Rolig, sitter på kontoret</bdi>" in page
 
 
 def test_the_principal_who_records_it_has_already_been_told(client, world):

@@ -34,11 +34,12 @@ from varde.cases.models import Consent
 from varde.cases.rules import CaseRules, case_rules
 from varde.cases.services import case_may_steer
 from varde.lib.ids import id_or_404
-from varde.people.forms import StyledForm
+from varde.people.forms import NameField, StyledForm
 from varde.people.roles import Role
 from varde.web.pages import render_page
 
 DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
+FSI, PDI = "\u2068", "\u2069"
 
 
 class ConsentForm(StyledForm):
@@ -48,7 +49,7 @@ class ConsentForm(StyledForm):
         choices=Consent.Giver.choices,
         widget=forms.RadioSelect,
     )
-    giver_name = forms.CharField(
+    giver_name = NameField(
         label=gettext_lazy("Navn på den foresatte"),
         help_text=gettext_lazy("Bare når en foresatt samtykker."),
         max_length=200,
@@ -108,7 +109,13 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             consent_record(actor=request.user, case=case, **form.cleaned_data)
         except SharingRefused as exc:
-            refused = exc.reasons
+            # The reason goes next to the field it is about (the service for an age limit),
+            # and so into the summary above the form too.
+            if exc.field in form.fields:
+                for reason in exc.reasons:
+                    form.add_error(exc.field, reason)
+            else:
+                refused = exc.reasons
         else:
             messages.success(request, _("Samtykket er registrert."))
             return redirect("cases:consents", pk=case.pk)
@@ -177,7 +184,9 @@ class InviteForm(StyledForm):
 
 def _person_label(user: Any, case: Any, rules: CaseRules, checks: dict[str, bool]) -> str:
     roles = [Role(a.role).label for a in user.assignments if a.school_id == case.school_id]
-    label = f"{user} – {', '.join(str(r) for r in roles)}"
+    # An option's text cannot hold markup, so the name is isolated with the Unicode isolate
+    # controls themselves (FSI … PDI): a direction control in it cannot reverse the roles.
+    label = f"{FSI}{user}{PDI} – {', '.join(str(r) for r in roles)}"
     service = role_service(rules, user, case)
     if not service:
         return label
@@ -226,7 +235,9 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
         except SharingRefused as exc:
             refused = exc.reasons
         else:
-            messages.success(request, _("%(name)s er med i saken nå.") % {"name": user})
+            messages.success(
+                request, _("%(name)s er med i saken nå.") % {"name": f"{FSI}{user}{PDI}"}
+            )
             return redirect("cases:participants", pk=case.pk)
     return render_page(
         request,

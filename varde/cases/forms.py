@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from varde.cases.models import Case, ParentDecision
-from varde.people.forms import StyledForm
+from varde.people.forms import NameField, StyledForm
 
 
 class WorryForm(StyledForm):
@@ -38,9 +38,7 @@ class WorryForm(StyledForm):
         coerce=int,
         widget=forms.RadioSelect,
     )
-    who_knows = forms.CharField(
-        label=_("Hvem andre vet om dette?"), max_length=2000, required=False
-    )
+    who_knows = NameField(label=_("Hvem andre vet om dette?"), max_length=2000, required=False)
     parents_thoughts = forms.CharField(
         label=_("Første tanker om å involvere foresatte"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -61,8 +59,8 @@ class ConversationPlanForm(StyledForm):
         help_text=_("Dato og klokkeslett, for eksempel 02.12.2026 10:15."),
         input_formats=["%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    attendees = forms.CharField(label=_("Hvem deltar?"), max_length=500)
-    trusted_adult = forms.CharField(
+    attendees = NameField(label=_("Hvem deltar?"), max_length=500)
+    trusted_adult = NameField(
         label=_("Voksen eleven tar med seg (valgfritt)"),
         help_text=_("Eleven kan ta med seg en voksen hen stoler på."),
         max_length=200,
@@ -156,7 +154,7 @@ class ParentContactForm(StyledForm):
         help_text=_("Dato og klokkeslett, for eksempel 02.12.2026 10:15."),
         input_formats=["%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    with_whom = forms.CharField(label=_("Med hvem?"), max_length=200)
+    with_whom = NameField(label=_("Med hvem?"), max_length=200)
     channel = forms.ChoiceField(label=_("Hvordan?"), choices=CHANNELS)
     summary = forms.CharField(
         label=_("Hva ble sagt og avtalt?"),
@@ -196,7 +194,7 @@ class MeasureForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=20_000,
     )
-    responsible = forms.CharField(label=_("Hvem er ansvarlig?"), max_length=200)
+    responsible = NameField(label=_("Hvem er ansvarlig?"), max_length=200)
     evaluate_on = forms.DateField(
         label=_("Evalueres"),
         help_text=_("Dato, for eksempel 15.01.2027."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # The Unicode bidirectional embedding, override and isolate controls. U+202E (right-to-left
-# override) reverses the text after it, so "Anne\u202eenitsrik" shows as "Annekristine".
+# override) reverses the text after it, so "Anne\u202eenitsirk" shows as "Annekristine".
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BIDI = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 

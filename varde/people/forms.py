@@ -5,10 +5,33 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from varde.lib.text import BIDI_CONTROLS, has_bidi_controls
 from varde.people.models import Municipality, School
 from varde.people.roles import Role
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+def bidi_message(text: str) -> str:
+    """Why `text` is refused: the direction controls it holds, named by their code points."""
+    codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS}))
+    return _(
+        "Teksten inneholder et usynlig tegn som snur skriveretningen (%(codes)s). Det kan få "
+        "et navn til å se ut som et annet. Skriv teksten på nytt uten tegnet."
+    ) % {"codes": codes}
+
+
+def refuse_bidi_controls(value: str) -> None:
+    """A validator for names: a direction control (U+202E and its kin) could make one name
+    look like another in every list, heading and PDF it is shown in."""
+    if has_bidi_controls(value):
+        raise forms.ValidationError(bidi_message(value), code="bidi")
+
+
+class NameField(forms.CharField):
+    """A text field that holds one or more people's names: direction controls are refused."""
+
+    default_validators = [refuse_bidi_controls]
 
 
 class StyledForm(forms.Form):
@@ -50,7 +73,7 @@ class ImportForm(forms.Form):
 
 class RoleGrantForm(StyledForm):
     email = forms.EmailField(label=_("E-post"), max_length=254)
-    full_name = forms.CharField(
+    full_name = NameField(
         label=_("Navn"),
         max_length=200,
         required=False,

@@ -1,7 +1,15 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from varde.lib.text import has_bidi_controls
+
+# A direction control written as a YAML escape in a double-quoted string ("\u202e",
+# "\U0000202E") reaches the plan's names as the character itself once the text is parsed.
+_ESCAPED_BIDI = re.compile(r"\\(?:u|U0000)20(?:2[a-eA-E]|6[6-9])")
 
 
 class PlanEditForm(forms.Form):
@@ -19,3 +27,23 @@ class PlanEditForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"class": "ds-input"}),
     )
+
+    def clean_text(self) -> str:
+        """The plan names services, contacts and routines shown on every page and in the
+        archive PDF; a direction control in it could make one name look like another."""
+        text = self.cleaned_data["text"]
+        lines = [
+            number
+            for number, line in enumerate(text.splitlines(), start=1)
+            if has_bidi_controls(line) or _ESCAPED_BIDI.search(line)
+        ]
+        if lines:
+            raise forms.ValidationError(
+                _(
+                    "Planen inneholder et usynlig tegn som snur skriveretningen (U+202A–U+202E "
+                    "eller U+2066–U+2069), på linje %(lines)s. Fjern tegnet og lagre på nytt."
+                )
+                % {"lines": ", ".join(str(n) for n in lines[:10])},
+                code="bidi",
+            )
+        return text

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from varde.people.forms import StyledForm
+from varde.people.forms import NameField, StyledForm
 from varde.people.models import School, User
 
 DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
@@ -53,7 +53,7 @@ class EventForm(StyledForm):
         required=False,
         empty_label=_("Ingen valgt"),
     )
-    contributors = forms.CharField(
+    contributors = NameField(
         label=_("Hvem bidrar med hva"),
         help_text=_("Én per linje, for eksempel «Politiet: forteller om lokalsituasjonen»."),
         widget=forms.Textarea(attrs={"rows": 4}),
