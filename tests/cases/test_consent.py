@@ -111,10 +111,19 @@ PUPIL_ALONE = {
 }
 
 
+# From the plan: the mental health service takes pupils from 16 (age_min), BUP up to and
+# including 17 (age_max). A consent to a service that will not take the pupil is refused.
+TOO_YOUNG_OR_OLD = {("psykisk_helse_rus", 13), ("psykisk_helse_rus", 15), ("bup", 18)}
+
+
 @pytest.mark.parametrize(("service", "age"), list(PUPIL_ALONE))
 def test_the_pupils_own_consent_is_enough_only_from_the_plans_age(world, service, age):
     case = case_about_pupil_aged(world, age)
-    consent_from(world, case, service, PUPIL)
+    if (service, age) in TOO_YOUNG_OR_OLD:
+        with pytest.raises(SharingRefused, match="tar imot"):
+            consent_from(world, case, service, PUPIL)
+    else:
+        consent_from(world, case, service, PUPIL)
     check = consent_check(case=case, service=service)
     assert check.ok is PUPIL_ALONE[(service, age)], check.missing
     if not check.ok and not check.age_problem:
@@ -139,12 +148,45 @@ def test_with_no_consent_the_check_says_whose_consent_is_missing(world, service,
 @pytest.mark.parametrize("age", [13, 15])
 def test_the_mental_health_service_is_refused_under_16_with_the_reason(world, age):
     case = case_about_pupil_aged(world, age)
-    consent_from(world, case, "psykisk_helse_rus", PUPIL, GUARDIAN)
+    reason = f"Psykisk helse og rustjeneste (fra 16 år) tar imot fra 16 år. Eleven er {age}."
     check = consent_check(case=case, service="psykisk_helse_rus")
     assert not check.ok and not check.law_may_override
-    assert check.missing == [
+    assert check.missing[0] == reason
+
+
+@pytest.mark.parametrize("age", [13, 15])
+@pytest.mark.parametrize("giver", [PUPIL, GUARDIAN])
+def test_a_consent_to_the_mental_health_service_under_16_is_refused_with_the_plans_reason(
+    world, age, giver
+):
+    case = case_about_pupil_aged(world, age)
+    with pytest.raises(SharingRefused) as refused:
+        consent_from(world, case, "psykisk_helse_rus", giver)
+    assert refused.value.reasons == [
         f"Psykisk helse og rustjeneste (fra 16 år) tar imot fra 16 år. Eleven er {age}."
     ]
+    assert refused.value.field == "service"
+    assert not Consent.objects.exists()
+    assert not case.events.filter(kind=CaseEvent.Kind.CONSENT_GIVEN).exists()
+
+
+@pytest.mark.parametrize("age", [16, 17])
+def test_a_pupil_of_16_or_more_still_consents_to_the_mental_health_service(world, age):
+    case = case_about_pupil_aged(world, age)
+    (consent,) = consent_from(world, case, "psykisk_helse_rus", PUPIL)
+    assert Consent.objects.get() == consent
+    assert consent_check(case=case, service="psykisk_helse_rus").ok
+
+
+def test_the_age_limit_is_counted_on_the_day_the_consent_starts(world):
+    """Born 100 days and 15 years ago: the pupil turns 16 in about 265 days."""
+    case = case_about_pupil_aged(world, 15)
+    born = case.pupil.birth_date
+    sixteen = born.replace(year=born.year + 16)
+    with pytest.raises(SharingRefused, match="Eleven er 15"):
+        consent_from(world, case, "psykisk_helse_rus", PUPIL, start=sixteen - dt.timedelta(days=1))
+    (consent,) = consent_from(world, case, "psykisk_helse_rus", PUPIL, start=sixteen)
+    assert consent.valid_from == sixteen
 
 
 @pytest.mark.parametrize("age", [13, 15, 16, 17])
@@ -161,11 +203,14 @@ def test_bup_needs_a_referral_and_a_statement_besides_consent(world, age):
 
 def test_bup_refuses_a_pupil_of_18(world):
     case = case_about_pupil_aged(world, 18)
-    consent_from(world, case, "bup", PUPIL)
-    check = consent_check(case=case, service="bup")
-    assert check.age_problem == (
+    reason = (
         "Barne- og ungdomspsykiatrisk poliklinikk (BUP) tar imot til og med 17 år. Eleven er 18."
     )
+    with pytest.raises(SharingRefused) as refused:
+        consent_from(world, case, "bup", PUPIL)
+    assert refused.value.reasons == [reason]
+    assert not Consent.objects.exists()
+    assert consent_check(case=case, service="bup").age_problem == reason
 
 
 def test_withdrawn_consent_no_longer_counts(world):
@@ -419,6 +464,75 @@ def test_a_consent_too_long_is_refused_on_the_page_with_the_last_day(client, wor
         },
     )
     assert "høyst 12 måneder" in response.content.decode()
+    assert not Consent.objects.exists()
+
+
+def consent_form(service: str, giver: str, **fields: str) -> dict[str, str]:
+    today = timezone.localdate()
+    return {
+        "service": service,
+        "giver": giver,
+        "scope": "Bekymringen.",
+        "valid_from": today.strftime("%d.%m.%Y"),
+        "valid_until": (today + dt.timedelta(days=30)).strftime("%d.%m.%Y"),
+        **fields,
+    }
+
+
+def test_a_consent_for_a_service_the_pupil_is_too_young_for_is_refused_on_the_page(client, world):
+    case = case_about_pupil_aged(world, 15)
+    client.force_login(world.teacher)
+    response = client.post(
+        f"/ansatt/saker/{case.pk}/samtykke/",
+        consent_form("psykisk_helse_rus", "guardian", giver_name="Mor Foresatt"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    reason = "Psykisk helse og rustjeneste (fra 16 år) tar imot fra 16 år. Eleven er 15."
+    assert "Samtykket er ikke lagret" in page
+    # Next to the service field, and linked to it from the summary above the form.
+    next_to_field = f'data-color="danger" id="id_service-error">{reason}</p>'
+    assert next_to_field in page
+    assert f'href="#id_service">Til hvilken tjeneste?: {reason}</a>' in page
+    assert not Consent.objects.exists()
+
+
+def test_a_pupil_of_16_consents_to_the_mental_health_service_on_the_page(client, world):
+    case = case_about_pupil_aged(world, 16)
+    client.force_login(world.teacher)
+    response = client.post(
+        f"/ansatt/saker/{case.pk}/samtykke/", consent_form("psykisk_helse_rus", "pupil")
+    )
+    assert response.status_code == 302
+    assert Consent.objects.get().service == "psykisk_helse_rus"
+
+
+def test_a_guardians_name_with_a_direction_control_is_refused_on_the_page(client, world):
+    client.force_login(world.teacher)
+    response = client.post(
+        f"/ansatt/saker/{world.case.pk}/samtykke/",
+        consent_form("ppt", "guardian", giver_name="Mor \u202eesattaroF"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "usynlig tegn som snur skriveretningen (U+202E)" in page
+    assert 'id="id_giver_name-error"' in page
+    assert not Consent.objects.exists()
+
+
+def test_the_service_refuses_a_guardians_name_with_a_direction_control_too(world):
+    with pytest.raises(SharingRefused, match=r"U\+2067") as refused:
+        consent_record(
+            actor=world.teacher,
+            case=world.case,
+            service="ppt",
+            giver=GUARDIAN,
+            giver_name="\u2067Mor Foresatt",
+            scope="Bekymringen.",
+            valid_from=timezone.localdate(),
+            valid_until=timezone.localdate() + dt.timedelta(days=30),
+        )
+    assert refused.value.field == "giver_name"
     assert not Consent.objects.exists()
 
 

@@ -26,15 +26,22 @@ from varde.cases.models import Case, CaseEvent, CaseParticipant, Consent, Referr
 from varde.cases.rules import CaseRules, ConsentRule, LegalBasis, case_rules
 from varde.cases.selectors import case_list_rows
 from varde.cases.services import case_event_record, case_may_steer
+from varde.lib.text import has_bidi_controls
+from varde.people.forms import bidi_message
 from varde.people.models import RoleAssignment, User
 from varde.people.roles import SCHOOL_ROLES
 
 
 class SharingRefused(ValueError):
-    """A write the plan's consent rules do not allow; `reasons` say why, in bokmål."""
+    """A write the plan's consent rules do not allow; `reasons` say why, in bokmål.
 
-    def __init__(self, reasons: Iterable[str]) -> None:
+    `field` names the form field the refusal is about, when it is about one, so a page can
+    show the reason next to that field rather than only above the form.
+    """
+
+    def __init__(self, reasons: Iterable[str], *, field: str = "") -> None:
         self.reasons = list(reasons)
+        self.field = field
         super().__init__(" ".join(self.reasons))
 
 
@@ -348,16 +355,26 @@ def consent_record(
     """Record consent from the pupil or a named guardian, to share `scope` with `service`."""
     rules = case_rules(municipality_id=case.municipality_id)
     if rules.consent_rule(service) is None:
-        raise SharingRefused([_("Planen har ingen samtykkeregler for denne tjenesten.")])
+        raise SharingRefused(
+            [_("Planen har ingen samtykkeregler for denne tjenesten.")], field="service"
+        )
+    # A consent to a service that will not take the pupil shares nothing lawful: the plan's
+    # age limits are checked on the day the consent starts, as a referral would check them.
+    age_problem = _age_problem(
+        rules, service, rules.service_name(service), case.pupil.age_on(valid_from)
+    )
+    if age_problem:
+        raise SharingRefused([age_problem], field="service")
     if valid_until < valid_from:
-        raise SharingRefused([_("Sluttdatoen kan ikke være før startdatoen.")])
+        raise SharingRefused([_("Sluttdatoen kan ikke være før startdatoen.")], field="valid_until")
     latest = add_months(valid_from, rules.consent_max_months)
     if valid_until > latest:
         raise SharingRefused(
             [
                 _("Et samtykke kan vare i høyst %(months)s måneder, til og med %(day)s.")
                 % {"months": rules.consent_max_months, "day": date_format(latest, "j. F Y")}
-            ]
+            ],
+            field="valid_until",
         )
     if giver == Consent.Giver.PUPIL:
         if case.pupil.age_on(valid_from) < rules.pupil_consents_from:
@@ -365,11 +382,16 @@ def consent_record(
                 [
                     _("Eleven samtykker selv fra %(age)s år. Før det gir foresatte samtykke.")
                     % {"age": rules.pupil_consents_from}
-                ]
+                ],
+                field="giver",
             )
         giver_name = case.pupil.full_name
     elif not giver_name.strip():
-        raise SharingRefused([_("Skriv navnet på den foresatte som samtykker.")])
+        raise SharingRefused(
+            [_("Skriv navnet på den foresatte som samtykker.")], field="giver_name"
+        )
+    elif has_bidi_controls(giver_name):
+        raise SharingRefused([bidi_message(giver_name)], field="giver_name")
     consent = Consent(
         case=case,
         giver=giver,
