@@ -1,16 +1,16 @@
 """Anonymous figures for the SLT coordinator and school leadership.
 
-The page reads tallies per school and month (varde/insights/models.py), a fixed number of
-queries whose cost follows the number of schools and months shown, not the number of cases.
-The recount_* functions count the same from the raw rows, grouped by month in Oslo time;
-insights_refresh stores what they return. Nothing here returns a name or a free-text field.
+The recount_* functions count the raw rows per school and month, grouped by month in Oslo
+time; insights_refresh stores what they return as tallies and works out the publication from
+them. The page reads only the publication (`published`), two queries whatever the data size.
+Nothing here returns a name or a free-text field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -42,7 +41,8 @@ from django.utils.translation import gettext_lazy as _
 
 from varde.cases.models import Case, Decision
 from varde.incidents.models import Incident
-from varde.insights.models import ConversationTally, IncidentTally, TallyRefresh, WorryTally
+from varde.insights.models import PublishedCell, TallyRefresh, WithheldCell
+from varde.people.models import School
 
 # Norway's school stages: barnetrinnet 1-4 and 5-7, ungdomstrinnet 8-10, and upper secondary
 # (Vg1-Vg3 recorded as grades 11-13). They are national, not a municipality's choice.
@@ -59,8 +59,19 @@ SCHOOL_YEAR_STARTS = 8
 
 @dataclass(frozen=True)
 class Period:
-    first_month: dt.date
-    last_month: dt.date
+    """Whole calendar years: the publication is suppressed a year at a time, so a period of
+    whole years selects from it without making sums it does not hold."""
+
+    first_year: int
+    last_year: int
+
+    @property
+    def first_month(self) -> dt.date:
+        return dt.date(self.first_year, 1, 1)
+
+    @property
+    def last_month(self) -> dt.date:
+        return dt.date(self.last_year, 12, 1)
 
     @property
     def since(self) -> dt.datetime:
@@ -70,9 +81,14 @@ class Period:
     def until(self) -> dt.datetime:
         return _month_start(_next_month(self.last_month))
 
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
     def months(self) -> list[dt.date]:
+        """The months of the period up to this one (later months hold nothing yet)."""
+        this_month = timezone.localdate().replace(day=1)
         months, month = [], self.first_month
-        while month <= self.last_month:
+        while month <= min(self.last_month, this_month):
             months.append(month)
             month = _next_month(month)
         return months
@@ -203,111 +219,42 @@ def recount_incidents(
     return counts
 
 
-# The trend page's figures, read from the tallies: one GROUP BY each over a small table.
-
-
-def _summed(
-    model: Any,
-    *,
-    keys: tuple[str, ...],
-    sums: tuple[str, ...],
-    school_ids: list[int],
-    period: Period,
-    **filters: Any,
-) -> list[tuple[Any, ...]]:
-    """The tally's rows for these schools and months (and `filters`), grouped by `keys`:
-    one tuple per group, the keys' values then the sums. Without keys, one tuple for all."""
-    if not school_ids:
-        return []
-    rows = model.objects.filter(
-        school_id__in=school_ids,
-        month__gte=period.first_month,
-        month__lte=period.last_month,
-        **filters,
-    ).order_by()
-    totals = {f"sum_{column}": Sum(column) for column in sums}
-    if not keys:
-        summed = rows.aggregate(**totals)
-        return [tuple(summed[name] for name in totals)]
-    return list(rows.values(*keys).annotate(**totals).values_list(*keys, *totals))
-
-
-def worries_by_month_and_band(
-    *, school_ids: list[int], period: Period
-) -> dict[tuple[dt.date, str], int]:
-    rows = _summed(
-        WorryTally, keys=("month", "band"), sums=("count",), school_ids=school_ids, period=period
-    )
-    return {(month, band): int(n) for month, band, n in rows}
-
-
-def worries_by_school_and_level(
-    *, school_ids: list[int], period: Period
-) -> dict[tuple[int, int], int]:
-    """The highest level of Lunnermodellen each worry has reached, per school."""
-    rows = _summed(
-        WorryTally,
-        keys=("school_id", "level"),
-        sums=("count",),
-        school_ids=school_ids,
-        period=period,
-    )
-    return {(school, level): int(n) for school, level, n in rows}
+# The trend page's numbers, read from the publication: two queries for any selection.
 
 
 @dataclass(frozen=True)
-class DayCounts:
-    """How many conversations were held after how many days: enough for count and median."""
+class Published:
+    """The cells of the publication a page asked for: (family, node, year, month, label) to
+    (number or None, state), month 0 for the year; and the (family, node, year) withheld."""
 
-    counts: dict[int, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    def median(self) -> float | None:
-        total = self.total
-        if not total:
-            return None
-        middle = ((total - 1) // 2, total // 2)  # the two middle positions, 0-based
-        found: list[int] = []
-        seen = 0
-        for days in sorted(self.counts):
-            seen += self.counts[days]
-            while len(found) < 2 and seen > middle[len(found)]:
-                found.append(days)
-        return statistics.mean(found) if found[0] != found[1] else found[0]
+    cells: dict[tuple[str, str, int, int, str], tuple[int | None, str]]
+    withheld: frozenset[tuple[str, str, int]]
 
 
-def days_to_conversation(*, school_ids: list[int], period: Period) -> DayCounts:
-    """Days (Oslo calendar) from each worry to its held conversation; no case identified."""
-    rows = _summed(
-        ConversationTally, keys=("days",), sums=("count",), school_ids=school_ids, period=period
+def published(*, nodes: Iterable[str], rows: Iterable[str], years: Iterable[int]) -> Published:
+    """The publication's cells for `nodes` (months and years) and for `rows` (years only)."""
+    nodes, rows, years = list(nodes), list(rows), list(years)
+    found = (
+        PublishedCell.objects.filter(year__in=years)
+        .filter(Q(node__in=nodes) | Q(node__in=rows, month=0))
+        .values_list("family", "node", "year", "month", "label", "shown", "state")
     )
-    return DayCounts({days: int(n) for days, n in rows})
-
-
-def incidents_by_month_and_kind(
-    *, school_ids: list[int], period: Period
-) -> dict[tuple[dt.date, str], int]:
-    rows = _summed(
-        IncidentTally, keys=("month", "kind"), sums=("count",), school_ids=school_ids, period=period
+    withheld = WithheldCell.objects.filter(
+        year__in=years, node__in=set(nodes) | set(rows)
+    ).values_list("family", "node", "year")
+    return Published(
+        cells={tuple(row[:5]): (row[5], row[6]) for row in found},
+        withheld=frozenset(tuple(row) for row in withheld),
     )
-    return {(month, kind): int(n) for month, kind, n in rows}
 
 
-def follow_ups_done(*, school_ids: list[int], period: Period) -> tuple[int, int]:
-    """(done, all) next-day follow-ups of intoxication incidents in the period."""
-    rows = _summed(
-        IncidentTally,
-        keys=(),
-        sums=("followed_up", "count"),
-        school_ids=school_ids,
-        period=period,
-        kind=Incident.Kind.INTOXICATED,
+def geography() -> list[tuple[int, int, int | None]]:
+    """Every school with its municipality and SLT region (None when it has none)."""
+    return list(
+        School.objects.order_by("pk").values_list(
+            "pk", "municipality_id", "municipality__slt_region_id"
+        )
     )
-    done, total = rows[0] if rows else (None, None)
-    return int(done or 0), int(total or 0)
 
 
 def refreshed_at() -> dt.datetime | None:

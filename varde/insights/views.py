@@ -12,25 +12,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from varde.audit.models import AuditAction
-from varde.insights.access import insight_schools_for_user, insights_shown
+from varde.insights.access import insight_scope, insights_shown
 from varde.insights.forms import TrendFilterForm
-from varde.insights.report import SMALL_NOTE, csv_rows, trend_report
-from varde.insights.selectors import Period, tally_state
+from varde.insights.report import SMALL_NOTE, Report, Selection, csv_rows, trend_report
+from varde.insights.selectors import Period, published, tally_state
+from varde.lib.text import csv_cell
 from varde.people.models import School
 from varde.web.pages import render_page
 
 
-def _selection(request: HttpRequest, action: str) -> tuple[TrendFilterForm, list[School], Period]:
-    """The filter form, and the schools and months it selects; the view of them audited."""
-    schools = insight_schools_for_user(request.user)
-    form = TrendFilterForm(request.GET or None, schools=schools)
+def _selection(
+    request: HttpRequest, action: str
+) -> tuple[TrendFilterForm, Selection, list[School], Period]:
+    """The filter form, and the selection and years it chooses; the view of them audited."""
+    scope = insight_scope(request.user)
+    form = TrendFilterForm(request.GET or None, choices=scope.choices())
     period = form.period()
-    chosen = form.cleaned_data.get("skole") if form.is_bound and form.is_valid() else None
+    choice = form.cleaned_data.get("skole") if form.is_bound and form.is_valid() else ""
     if request.GET.get("skole") and form.is_bound and "skole" in form.errors:
         # A school outside the user's reach answers like one that does not exist.
         raise Http404
-    if chosen is not None:
-        schools = [s for s in schools if s.pk == chosen]
+    selection, schools = scope.selection(choice or "")
     insights_shown(
         request.user,
         action=action,
@@ -41,32 +43,48 @@ def _selection(request: HttpRequest, action: str) -> tuple[TrendFilterForm, list
             "schools": [s.pk for s in schools],
         },
     )
-    return form, schools, period
+    return form, selection, schools, period
 
 
-# The figures and tables as shown, kept in Django's cache for each selection, language and
-# generation of the tallies. They are wrong only if a tally changed without the generation
-# changing: insights_refresh changes both in one transaction, and nothing else writes tallies.
-# A school renamed, or a new release of Varde, shows in them after REPORT_SECONDS at the latest.
+def _report(selection: Selection, period: Period) -> Report:
+    return trend_report(
+        selection=selection,
+        period=period,
+        published=published(
+            nodes=[node.key for node in selection.parts],
+            rows=[node.key for node in selection.rows],
+            years=period.years(),
+        ),
+    )
+
+
+# The figures and tables as shown, kept in Django's cache for each selection, period, language
+# and generation of the publication. They are wrong only if the publication changed without
+# the generation changing: insights_refresh changes both in one transaction, and nothing else
+# writes the publication. The last month shown is in the key, so a new month shows its row at
+# once. A school renamed, or a new release of Varde, shows in them after REPORT_SECONDS at the
+# latest.
 REPORT_SECONDS = 600
 
 
-def _report_html(*, schools: list[School], period: Period) -> tuple[str, dt.datetime | None]:
+def _report_html(*, selection: Selection, period: Period) -> tuple[str, dt.datetime | None]:
     refreshed, generation = tally_state()
+    months = period.months()
     key = ":".join(
         [
             "varde.insights.report",
             get_language() or "",
             str(generation),
-            period.first_month.isoformat(),
-            period.last_month.isoformat(),
-            ",".join(str(s.pk) for s in schools),
+            str(period.first_year),
+            str(period.last_year),
+            months[-1].isoformat() if months else "",
+            ",".join(node.key for node in selection.parts),
+            ",".join(node.key for node in selection.rows),
         ]
     )
     html = cache.get(key)
     if html is None:
-        report = trend_report(schools=schools, period=period)
-        html = render_to_string("insights/_report.html", {"report": report})
+        html = render_to_string("insights/_report.html", {"report": _report(selection, period)})
         cache.set(key, html, REPORT_SECONDS)
     return html, refreshed
 
@@ -74,8 +92,8 @@ def _report_html(*, schools: list[School], period: Period) -> tuple[str, dt.date
 @login_required
 @require_GET
 def trends(request: HttpRequest) -> HttpResponse:
-    form, schools, period = _selection(request, AuditAction.READ)
-    report_html, refreshed = _report_html(schools=schools, period=period)
+    form, selection, schools, period = _selection(request, AuditAction.READ)
+    report_html, refreshed = _report_html(selection=selection, period=period)
     return render_page(
         request,
         "insights/trends.html",
@@ -94,17 +112,20 @@ def trends(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def trends_csv(request: HttpRequest) -> HttpResponse:
-    _form, schools, period = _selection(request, AuditAction.EXPORT)
-    report = trend_report(schools=schools, period=period)
+    _form, selection, _schools, period = _selection(request, AuditAction.EXPORT)
+    report = _report(selection, period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"varde-innsikt-{report.period.first_month:%Y-%m}-{report.period.last_month:%Y-%m}.csv"
+    name = f"varde-innsikt-{period.first_year}-{period.last_year}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
-    writer.writerows(csv_rows(report))
-    writer.writerow([str(SMALL_NOTE)])
-    writer.writerow(
-        [_("Periode"), f"{report.period.first_month:%Y-%m}", f"{report.period.last_month:%Y-%m}"]
-    )
+    rows = [
+        *csv_rows(report),
+        [str(SMALL_NOTE)],
+        [_("Periode"), str(period.first_year), str(period.last_year)],
+    ]
+    # Every cell goes through csv_cell: "<5" is safe, but a school's or a municipality's name
+    # could start like a formula.
+    writer.writerows([[csv_cell(cell) for cell in row] for row in rows])
     return response
