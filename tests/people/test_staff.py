@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.sessions.models import Session
 
 from varde.audit.models import AuditEntry
+from varde.people.models import RoleAssignment
 
 
 def test_an_administrator_deactivates_a_teacher_who_is_logged_out_at_once(client, world):
@@ -113,3 +114,31 @@ def test_the_staff_list_runs_the_same_number_of_queries_for_more_people(client, 
     with CaptureQueriesContext(connection) as many:
         client.get("/ansatt/brukere/")
     assert len(many) == len(few)
+
+
+def test_a_regional_role_is_removed_only_by_an_administrator_of_every_municipality_in_it(
+    client, world
+):
+    # Sigrid's SLT role covers Lunner and Gran; Lunner's administrator does not administer Gran.
+    role = world.slt.role_assignments.get()
+    client.force_login(world.admin)
+    assert client.post(f"/ansatt/brukere/rolle/{role.pk}/fjern/").status_code == 404
+    assert world.slt.role_assignments.filter(pk=role.pk).exists()
+    page = client.get("/ansatt/brukere/").content.decode()
+    assert f"/ansatt/brukere/rolle/{role.pk}/fjern/" not in page
+
+
+def test_a_person_who_also_works_in_another_municipality_keeps_the_account(client, world):
+    # Tina teaches at Lunner and is also given a role in Gran: Lunner alone cannot close it.
+    grant = world.outsider.role_assignments.first()
+    RoleAssignment.objects.create(
+        user=world.teacher, role=grant.role, school=grant.school, municipality=grant.municipality
+    )
+    client.force_login(world.admin)
+    response = client.post(f"/ansatt/brukere/{world.teacher.pk}/aktiv/", {"active": "0"})
+    assert response.status_code == 404
+    world.teacher.refresh_from_db()
+    assert world.teacher.is_active
+    page = client.get("/ansatt/brukere/").content.decode()
+    assert f"/ansatt/brukere/{world.teacher.pk}/aktiv/" not in page
+    assert "Har også roller i andre kommuner." in page

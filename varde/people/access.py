@@ -15,7 +15,7 @@ from django.http import Http404
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
 from varde.lib.ids import id_or_404
-from varde.people.models import Pupil, RoleAssignment, User
+from varde.people.models import Municipality, Pupil, RoleAssignment, User
 
 
 def pupils_visible_to(user: Any) -> QuerySet[Pupil]:
@@ -79,23 +79,49 @@ def staff_visible_to_admin(user: Any) -> QuerySet[User]:
     ).distinct()
 
 
+def roles_administered_by(user: Any) -> QuerySet[RoleAssignment]:
+    """The role assignments the user may remove: in municipalities they administer.
+
+    A role of an SLT region reaches every municipality of the region, so it is theirs only
+    when they administer every one of them.
+    """
+    municipalities = user.admin_municipality_ids() if user.is_authenticated else set()
+    if not municipalities:
+        return RoleAssignment.objects.none()
+    return (
+        RoleAssignment.objects.filter(
+            Q(school__municipality_id__in=municipalities)
+            | Q(municipality_id__in=municipalities)
+            | Q(slt_region__municipalities__id__in=municipalities)
+        )
+        .exclude(slt_region__municipalities__in=Municipality.objects.exclude(pk__in=municipalities))
+        .distinct()
+    )
+
+
 def staff_for_admin(user: Any, pk: object) -> User:
-    found = staff_visible_to_admin(user).filter(pk=id_or_404(pk)).first()
+    """A person the user may deactivate or activate, or 404.
+
+    Deactivating closes the whole account, so it is for a person whose every role is in
+    municipalities the user administers; never the installation's superuser, never oneself.
+    """
+    elsewhere = RoleAssignment.objects.exclude(pk__in=roles_administered_by(user))
+    found = (
+        staff_visible_to_admin(user)
+        .filter(pk=id_or_404(pk), is_superuser=False)
+        .exclude(role_assignments__in=elsewhere)
+        .first()
+    )
     if found is None or found.pk == user.pk:
         raise Http404
     return found
 
 
 def role_assignment_for_admin(user: Any, pk: object) -> RoleAssignment:
-    """A role in a municipality (or its SLT region) the user administers, or 404."""
-    municipalities = user.admin_municipality_ids() if user.is_authenticated else set()
+    """A role the user may remove (see `roles_administered_by`), never their own, or 404."""
     found = (
-        RoleAssignment.objects.filter(pk=id_or_404(pk))
-        .filter(
-            Q(school__municipality_id__in=municipalities)
-            | Q(municipality_id__in=municipalities)
-            | Q(slt_region__municipalities__id__in=municipalities)
-        )
+        roles_administered_by(user)
+        .filter(pk=id_or_404(pk))
         .select_related("user", "school", "municipality", "slt_region")
         .first()
     )

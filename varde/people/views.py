@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -16,11 +17,12 @@ from varde.people.access import (
     pupils_shown,
     pupils_visible_to,
     role_assignment_for_admin,
+    roles_administered_by,
     staff_for_admin,
     staff_visible_to_admin,
 )
 from varde.people.forms import ImportForm, PupilFilterForm, RoleGrantForm
-from varde.people.models import Municipality
+from varde.people.models import Municipality, RoleAssignment
 from varde.web.pages import render_page
 
 
@@ -117,16 +119,30 @@ def import_people(request: HttpRequest) -> HttpResponse:
 @require_GET
 def staff_list(request: HttpRequest) -> HttpResponse:
     municipality = _import_municipality(request)
+    administered = roles_administered_by(request.user)
     staff = (
         staff_visible_to_admin(request.user)
         .prefetch_related(
-            "role_assignments__school",
-            "role_assignments__municipality",
-            "role_assignments__slt_region",
+            Prefetch(
+                "role_assignments",
+                queryset=administered.select_related("school", "municipality", "slt_region"),
+                to_attr="roles_here",
+            )
         )
         .order_by("full_name", "pk")
     )
     page = Paginator(staff, 100).get_page(request.GET.get("side"))
+    page.object_list = list(page.object_list)
+    # People who also hold a role this administrator does not administer keep their account:
+    # only the administrators of every municipality they work in may close it.
+    elsewhere = set(
+        RoleAssignment.objects.filter(user__in=[u.pk for u in page.object_list])
+        .exclude(pk__in=administered)
+        .values_list("user_id", flat=True)
+    )
+    for person in page.object_list:
+        person.may_deactivate = person.pk not in elsewhere and not person.is_superuser
+        person.roles_elsewhere = person.pk in elsewhere
     return render_page(
         request, "people/staff_list.html", {"page": page, "municipality": municipality}
     )
