@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: bench screenshots run test install install-test system-test-deps setup migrate messages proofs clean
+.PHONY: bench screenshots run test install install-test system-test-deps setup migrate messages proofs security-figures clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -74,13 +74,22 @@ test: install-test
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-# The proofs of docs/quality.md at full counts, then one table of their figures.
-PROOFS_FILE := var/proofs.jsonl
+# The proofs of docs/quality.md at full counts, then one table of their figures. Each line of
+# the file names the commit it ran on and whether it ran at full counts; the table refuses
+# light lines and lines of other commits. With DATABASE_URL=postgres://... the figures go to
+# var/proofs-postgresql.jsonl, otherwise to var/proofs-sqlite.jsonl.
+PROOFS_DATABASE := $(if $(findstring postgres,$(DATABASE_URL)),postgresql,sqlite)
+PROOFS_FILE := var/proofs-$(PROOFS_DATABASE).jsonl
 proofs: install-test
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 	@mkdir -p var && rm -f $(PROOFS_FILE)
 	-VARDE_PROOFS_FULL=1 VARDE_PROOFS_FILE=$(CURDIR)/$(PROOFS_FILE) $(PY) -m pytest -q -m proof $(PYTEST_ARGS)
 	@$(PY) tests/proofs/summary.py $(PROOFS_FILE)
+
+# SECURITY.md's figures, from both proof files of the commit checked out (clean tree):
+#   make proofs && make proofs DATABASE_URL=postgres://... && make security-figures
+security-figures:
+	$(PY) tests/proofs/security_figures.py var/proofs-sqlite.jsonl var/proofs-postgresql.jsonl --write SECURITY.md
 
 screenshots: install-test
 	$(PY) -m pytest -q tests/browser/screenshots.py

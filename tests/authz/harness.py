@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,26 +21,45 @@ class Pattern:
     key: str  # the full name ("people:pupil"), or the full route when the pattern has no name
     route: str
     named: bool
+    # The patterns from the root resolver down to this one, to ask whether a path matches.
+    chain: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+
+    def matches(self, path: str) -> bool:
+        """Whether this pattern, on its own, would answer `path` ("/konto/login/")."""
+        rest = path.lstrip("/")
+        for step in self.chain:
+            found = step.match(rest)
+            if found is None:
+                return False
+            rest = found[0]
+        return True
+
+
+def route_of(route: str) -> str:
+    """A route as Django's ResolverMatch.route writes it: a regular expression's "^" is
+    dropped where it joins an outer route, so both ways of writing one are made to agree."""
+    return route.replace("^", "")
 
 
 def url_patterns() -> list[Pattern]:
     """Every URL pattern the project answers, found by walking the resolver."""
     found: list[Pattern] = []
 
-    def walk(resolver: URLResolver, prefix: str, namespace: str) -> None:
+    def walk(resolver: URLResolver, prefix: str, namespace: str, chain: tuple[Any, ...]) -> None:
         for item in resolver.url_patterns:
             if isinstance(item, URLResolver):
                 inner = ":".join(part for part in (namespace, item.namespace) if part)
-                walk(item, prefix + str(item.pattern), inner)
+                walk(item, prefix + str(item.pattern), inner, (*chain, item.pattern))
             elif isinstance(item, URLPattern):
                 route = prefix + str(item.pattern)
+                steps = (*chain, item.pattern)
                 if item.name:
                     key = f"{namespace}:{item.name}" if namespace else item.name
-                    found.append(Pattern(key, route, True))
+                    found.append(Pattern(key, route, True, steps))
                 else:
-                    found.append(Pattern(route, route, False))
+                    found.append(Pattern(route, route, False, steps))
 
-    walk(get_resolver(), "", "")
+    walk(get_resolver(), "", "", ())
     return found
 
 
@@ -191,6 +210,34 @@ def answer(response: HttpResponse) -> str:
     return f"{response.status_code}:{location}" if location else str(response.status_code)
 
 
+def security_header_problems(response: HttpResponse, *, logged_in: bool, path: str) -> list[str]:
+    """What a page's headers lack, by docs/quality.md: a strict Content-Security-Policy (no
+    inline script or style, no framing), nosniff, a Referrer-Policy that keeps addresses in
+    the site, no framing by the older header either, and no-store wherever personal data can
+    be: for anyone logged in and on every staff and account page."""
+    problems = []
+    csp = response.get("Content-Security-Policy", "")
+    directives = {part.split()[0]: part.split()[1:] for part in csp.split(";") if part.strip()}
+    for name in ("script-src", "style-src"):
+        sources = directives.get(name, directives.get("default-src"))
+        if sources is None:
+            problems.append(f"CSP sets no {name} nor default-src")
+        elif {"'unsafe-inline'", "'unsafe-eval'", "*"} & set(sources):
+            problems.append(f"CSP {name} allows {' '.join(sources)}")
+    if directives.get("frame-ancestors") != ["'none'"]:
+        problems.append(f"CSP frame-ancestors is {directives.get('frame-ancestors')}")
+    if response.get("X-Content-Type-Options") != "nosniff":
+        problems.append(f"X-Content-Type-Options is {response.get('X-Content-Type-Options')}")
+    if response.get("X-Frame-Options") != "DENY":
+        problems.append(f"X-Frame-Options is {response.get('X-Frame-Options')}")
+    if response.get("Referrer-Policy") not in ("same-origin", "no-referrer", "strict-origin"):
+        problems.append(f"Referrer-Policy is {response.get('Referrer-Policy')}")
+    cache_control = response.get("Cache-Control", "")
+    if (logged_in or path.startswith(("/ansatt/", "/konto/"))) and "no-store" not in cache_control:
+        problems.append(f"Cache-Control is {cache_control!r}, without no-store")
+    return problems
+
+
 def fresh_client(user: Any) -> Client:
     client = Client(enforce_csrf_checks=False, raise_request_exception=False)
     if user is not None:
@@ -200,7 +247,11 @@ def fresh_client(user: Any) -> Client:
 
 def send(user: Any, method: str, path: str) -> HttpResponse:
     """One request, as one persona, from a client that has never been used before."""
-    client = fresh_client(user)
+    return send_with(fresh_client(user), method, path)
+
+
+def send_with(client: Client, method: str, path: str) -> HttpResponse:
+    """One request with no data: a POST as an empty form, other methods without a body."""
     if method == "POST":
         return client.post(path, data={})
     return client.generic(method, path)

@@ -1,10 +1,11 @@
 """An object a user may not see answers exactly like an object that does not exist.
 
 For every object URL (a pupil, a pupil's access log, a member of staff, a plan version, a
-service, a situation in "who do I call"), and for every role, the answer for each object the
-role may not see is compared with the answer for an id, number, key or slug that does not exist:
-same status, same redirect, same template, same headers and the same body byte for byte once
-the CSRF token, nonces and the requested path itself are taken out.
+service, a situation in "who do I call"; then every address of every family of records in
+tests/authz/need_to_know.py), and for every role, the answer for each object the role may not
+see is compared with the answer for an id, number, key or slug that does not exist: same
+status, same redirect, same template, same headers and the same body byte for byte once the
+CSRF token, nonces and the requested path itself are taken out.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from django.urls import reverse
 
 from tests.authz.conftest import FIGURES
 from tests.authz.harness import answer, send, table
+from tests.authz.need_to_know import ROUTES, SPEC, Route, Target, targets
+from tests.authz.sweep_world import widen
+from tests.proofs.plugin import proofs_full
 from varde.people.models import Pupil, User
 from varde.plan.models import PlanVersion
 from varde.plan.selectors import plan_current
@@ -206,4 +210,71 @@ def test_objects_you_may_not_see_answer_like_objects_that_do_not_exist(world, pr
     }
     assert set(per_family) == families, per_family
     header = ("url", "object", "role", "hidden", "got", "missing", "got", "differs in")
+    assert not leaks, f"{figure}\n" + table(leaks, header)
+
+
+NOWHERE = 987_654  # an id no record of the test world has
+
+
+def _missing(route: Route, target: Target) -> str:
+    """The same address with every record id in it replaced by one that exists nowhere."""
+    kwargs = {
+        name: NOWHERE if isinstance(value, int) else value
+        for name, value in route.kwargs(target).items()
+    }
+    return reverse(route.key, kwargs=kwargs) + route.query
+
+
+@pytest.mark.proof("No existence leaks")
+def test_every_family_of_records_answers_like_a_record_that_does_not_exist(
+    world, settings, tmp_path, proof_figures
+):
+    """For every address of every family of tests/authz/need_to_know.py (pupils, cases and all
+    that is in them, handovers, advice, incidents, follow-ups, year plans and meetings,
+    competence, feeds, staff and roles), and everyone: a record they may not reach answers
+    exactly as one that does not exist, to GET and to POST."""
+    settings.DATA_DIR = tmp_path / "data"
+    added = widen(world)
+    # Everyone in the widened world under `make proofs`; the matrix's ten otherwise.
+    people = {**world.personas(), **(added if proofs_full() else {})}
+    compared = visible = 0
+    leaks: list[tuple[str, ...]] = []
+    per_family: dict[str, int] = {}
+    missing_answers: dict[tuple[str, str, str], HttpResponse] = {}
+    for target in targets():
+        for route in ROUTES:
+            if route.family != target.family or not route.takes(target):
+                continue
+            path, missing_path = route.path(target), _missing(route, target)
+            for method in [m for m, a in (("GET", route.get), ("POST", route.post)) if a]:
+                for role, user in people.items():
+                    key = (role, method, missing_path)
+                    if key not in missing_answers:
+                        missing_answers[key] = request(user, method, missing_path)
+                    missing = missing_answers[key]
+                    assert missing.status_code in (302, 404), (route.key, role, answer(missing))
+                    candidate = request(user, method, path)
+                    if candidate.status_code < 400 <= missing.status_code:
+                        visible += 1
+                        continue
+                    compared += 1
+                    per_family[target.family] = per_family.get(target.family, 0) + 1
+                    hidden = fingerprint(candidate, path)
+                    absent = fingerprint(missing, missing_path)
+                    differing = [name for name in hidden if hidden[name] != absent[name]]
+                    if differing:
+                        leaks.append(
+                            (route.key, target.label, role, f"{method} {path}",
+                             answer(candidate), answer(missing), ", ".join(differing))
+                        )  # fmt: skip
+    figure = (
+        f"no-existence-leaks by family: {compared} comparisons over {len(per_family)} families "
+        f"({visible} visible skipped), {len(leaks)} leaks"
+    )
+    FIGURES.append(figure)
+    proof_figures.add(requests=compared + visible + len(missing_answers), checked=compared)
+    proof_figures.note("leaks", len(leaks))
+    print(figure)
+    assert set(per_family) == set(SPEC), set(SPEC) - set(per_family)
+    header = ("url", "record", "role", "hidden", "got", "missing got", "differs in")
     assert not leaks, f"{figure}\n" + table(leaks, header)

@@ -6,17 +6,24 @@ fixture to count what it did:
     proof_figures.add(requests=1, checked=3)
 
 Each proof test's outcome and figures are written as one JSON line to the file named by
-VARDE_PROOFS_FILE (when set), and shown at the end of the run. `tests/proofs/summary.py`
-turns that file into one table. VARDE_PROOFS_FULL=1 asks for the full counts
-(`make proofs`); without it the proofs run lighter, as part of `make test`.
+VARDE_PROOFS_FILE (when set), and shown at the end of the run. Each line also says which
+code it measured (the git commit, and whether the working tree had changes not in it) and
+whether it ran at full counts, so a table of figures can refuse lines that do not belong to
+it. `tests/proofs/summary.py` turns that file into one table. VARDE_PROOFS_FULL=1 asks for
+the full counts (`make proofs`); without it the proofs run lighter, as part of `make test`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import platform
+import subprocess
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +31,7 @@ import pytest
 FIGURE_NAMES = ("requests", "inputs", "faults", "checked", "lost")
 _STASH = pytest.StashKey[dict[str, Any]]()
 _LINES: list[str] = []
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def proofs_full() -> bool:
@@ -33,6 +41,28 @@ def proofs_full() -> bool:
 def scale(light: int, full: int) -> int:
     """How many examples, races or kills a proof runs: `full` under `make proofs`."""
     return full if proofs_full() else light
+
+
+@cache
+def code_version() -> dict[str, object]:
+    """The commit the proofs ran on, and whether the working tree differed from it.
+
+    Asked of git once per process. Outside a git checkout (an unpacked release) the commit
+    is "unknown", which no figures table accepts.
+    """
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPOSITORY, capture_output=True, text=True, check=True
+        ).stdout
+
+    try:
+        commit = git("rev-parse", "HEAD").strip()
+        # Untracked files count: a new test file not yet committed changes what ran.
+        dirty = bool(git("status", "--porcelain").strip())
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": "unknown", "dirty": True}
+    return {"commit": commit, "dirty": dirty}
 
 
 class Figures:
@@ -123,6 +153,9 @@ def _record(item: pytest.Item, marker: pytest.Mark, state: dict[str, Any]) -> No
         "notes": figures.notes,
         "database": _vendor(),
         "full": proofs_full(),
+        **code_version(),
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
     }
     _LINES.append(f"{'ok  ' if passed else 'FAIL'} {row}: {figures.line()}  [{item.nodeid}]")
     path = os.environ.get("VARDE_PROOFS_FILE")

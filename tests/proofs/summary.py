@@ -4,6 +4,10 @@ A row per promise of docs/quality.md's sections "Access and audit", "Login and s
 "Bad input" and "Data that survives". A row passes when every test recorded for it passed;
 a row with no test recorded counts as failed, so a promise cannot drop out of the table
 unnoticed. Exits non-zero when any row failed.
+
+The table speaks for one piece of code at full counts, so it also refuses (exits non-zero,
+saying why) a file whose lines ran at light counts or come from more than one commit. Add
+`--light` to read a run of `make test`'s lighter counts anyway, marked as such.
 """
 
 from __future__ import annotations
@@ -58,6 +62,37 @@ def load(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def light_rows(entries: list[dict]) -> list[str]:
+    """The rows with at least one test that ran at light counts (or did not say)."""
+    return sorted({entry["row"] for entry in entries if entry.get("full") is not True})
+
+
+def commits(entries: list[dict]) -> set[str]:
+    return {str(entry.get("commit", "unknown")) for entry in entries}
+
+
+def refusals(entries: list[dict], *, allow_light: bool = False) -> list[str]:
+    """Why these lines cannot make one table of full-count figures for one commit."""
+    found = []
+    if not entries:
+        found.append("the file holds no proofs at all")
+    light = light_rows(entries)
+    if light and not allow_light:
+        found.append(
+            f"{len(light)} rows ran at light counts, not the full counts of `make proofs` "
+            f"(VARDE_PROOFS_FULL=1): {', '.join(light)}"
+        )
+    seen = commits(entries)
+    if len(seen) > 1:
+        found.append(
+            f"the lines come from {len(seen)} commits ({', '.join(sorted(seen))}); "
+            "run every proof again on one commit"
+        )
+    if "unknown" in seen:
+        found.append("some lines do not say which commit they ran on")
+    return found
+
+
 def summarise(entries: list[dict]) -> tuple[list[list[str]], int, int]:
     by_row: dict[str, list[dict]] = defaultdict(list)
     for entry in entries:
@@ -77,6 +112,9 @@ def summarise(entries: list[dict]) -> tuple[list[list[str]], int, int]:
             )
             databases = ",".join(sorted({e["database"] for e in recorded})) or "-"
             status = "pass" if ok else ("FAIL" if recorded else "MISSING")
+            counts = (
+                "-" if not recorded else ("full" if row not in light_rows(recorded) else "LIGHT")
+            )
             table.append(
                 [
                     section,
@@ -84,6 +122,7 @@ def summarise(entries: list[dict]) -> tuple[list[list[str]], int, int]:
                     str(len(recorded)),
                     *map(str, totals.values()),
                     databases,
+                    counts,
                     status,
                     notes,
                 ]
@@ -92,7 +131,7 @@ def summarise(entries: list[dict]) -> tuple[list[list[str]], int, int]:
 
 
 def render(table: list[list[str]]) -> str:
-    header = ["section", "proof", "tests", *FIGURES, "db", "result", "notes"]
+    header = ["section", "proof", "tests", *FIGURES, "db", "counts", "result", "notes"]
     rows = [header, *table]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     lines = []
@@ -104,13 +143,21 @@ def render(table: list[list[str]]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    flags = {a for a in argv[1:] if a.startswith("--")}
+    if len(args) != 1 or flags - {"--light"}:
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
         return 2
-    table, passed, failed = summarise(load(Path(argv[1])))
+    entries = load(Path(args[0]))
+    table, passed, failed = summarise(entries)
     print(render(table))
     print(f"proofs: {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    seen = sorted(commits(entries))
+    print(f"commit: {', '.join(seen) or '-'}")
+    refused = refusals(entries, allow_light="--light" in flags)
+    for reason in refused:
+        print(f"summary refused: {reason}", file=sys.stderr)
+    return 0 if failed == 0 and not refused else 1
 
 
 if __name__ == "__main__":
