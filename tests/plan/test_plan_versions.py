@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from tests.world import PLAN_FILE
 from varde.plan.models import PlanVersion
 from varde.plan.selectors import plan_current
@@ -72,3 +74,22 @@ def test_a_teacher_cannot_edit_the_plan(client, world):
     client.force_login(world.teacher)
     assert client.get("/ansatt/plan/rediger/").status_code == 404
     assert client.post("/ansatt/plan/publiser/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" * 5000,  # a number longer than Python turns text into (4,300 digits)
+        "title: Plan\nversion_date: 2026-02-31\n",  # a date that does not exist
+    ],
+)
+def test_a_value_that_cannot_be_read_is_refused_and_the_draft_is_kept(client, world, text):
+    client.force_login(world.admin)
+    good = edited_plan_text(world, "906 42 577", "906 42 500")
+    client.post("/ansatt/plan/rediger/", {"text": good, "change_note": "første"})
+    response = client.post("/ansatt/plan/rediger/", {"text": text, "change_note": ""})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Utkastet er ikke lagret" in page and "et tall eller en dato som ikke kan leses" in page
+    draft = PlanVersion.objects.get(municipality=world.lunner, status="draft")
+    assert draft.change_note == "første"

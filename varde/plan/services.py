@@ -26,7 +26,13 @@ def plan_parse_yaml(text: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = _("linje %(line)s") % {"line": mark.line + 1} if mark else _("filen")
         problem = getattr(exc, "problem", None) or str(exc)
-        raise PlanInvalid([f"{where}: {_('ugyldig YAML')} ({problem})"]) from exc
+        invalid = _("ugyldig YAML")
+        raise PlanInvalid([f"{where}: {invalid} ({problem})"]) from exc
+    except ValueError as exc:
+        # Well-formed YAML with a value that cannot become a number or a date: a number of
+        # more digits than Python reads (4,300), or a day such as 2026-02-31.
+        where, unreadable = _("filen"), _("et tall eller en dato som ikke kan leses")
+        raise PlanInvalid([f"{where}: {unreadable}"]) from exc
     validate_plan(content)
     return content
 
