@@ -69,28 +69,15 @@ class Keyring:
 
 def encrypt_text(plaintext: str, *, context: str) -> str:
     """Seal plaintext under the current key, bound to context."""
-    keyring = _keyring()
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(keyring.keys[keyring.current]).encrypt(
-        nonce, plaintext.encode("utf-8"), _aad(context)
-    )
-    payload = base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
-    return f"{VERSION}:{keyring.current}:{payload}"
+    key_id, raw = _seal(plaintext.encode("utf-8"), context)
+    return f"{VERSION}:{key_id}:{base64.urlsafe_b64encode(raw).decode('ascii')}"
 
 
 def decrypt_text(token: str, *, context: str) -> str:
     """Open a token made by encrypt_text with the same context, or raise DecryptionError."""
     key_id, raw = _parse(token)
-    key = _keyring().keys.get(key_id)
-    if key is None:
-        raise DecryptionError(f"Unknown encryption key {key_id!r}; is the right keyring loaded?")
-    try:
-        plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(context))
-    except InvalidTag:
-        raise DecryptionError(
-            f"Encrypted value for {context!r} was altered, or belongs to another field."
-        ) from None
-    return plain.decode("utf-8")
+    altered = f"Encrypted value for {context!r} was altered, or belongs to another field."
+    return _open(key_id, raw, context, altered=altered).decode("utf-8")
 
 
 def derived_key(purpose: str, *, key_id: str | None = None) -> tuple[str, bytes]:
@@ -142,30 +129,43 @@ def encrypt_bytes(plaintext: bytes, *, context: str) -> bytes:
     The result is ``v1:<key id>:`` followed by the 12-byte nonce, the ciphertext and the tag,
     as raw bytes: a file holding it is only about 30 bytes longer than its plaintext.
     """
-    keyring = _keyring()
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(keyring.keys[keyring.current]).encrypt(nonce, plaintext, _aad(context))
-    return f"{VERSION}:{keyring.current}:".encode("ascii") + nonce + sealed
+    key_id, raw = _seal(plaintext, context)
+    return f"{VERSION}:{key_id}:".encode("ascii") + raw
 
 
 def decrypt_bytes(token: bytes, *, context: str) -> bytes:
     """Open bytes made by encrypt_bytes with the same context, or raise DecryptionError."""
     key_id, raw = _parse_bytes(token)
-    key = _keyring().keys.get(key_id)
-    if key is None:
-        raise DecryptionError(f"Unknown encryption key {key_id!r}; is the right keyring loaded?")
-    try:
-        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(context))
-    except InvalidTag:
-        raise DecryptionError(
-            f"Sealed bytes for {context!r} were altered, or belong to something else."
-        ) from None
+    altered = f"Sealed bytes for {context!r} were altered, or belong to something else."
+    return _open(key_id, raw, context, altered=altered)
 
 
 def needs_reencrypt_bytes(token: bytes) -> bool:
     """True when bytes made by encrypt_bytes were sealed with a key that is no longer current."""
     key_id, _raw = _parse_bytes(token)
     return key_id != _keyring().current
+
+
+# --- Sealing ----------------------------------------------------------------------------------
+
+
+def _seal(plaintext: bytes, context: str) -> tuple[str, bytes]:
+    """The current key's id, and the nonce followed by the ciphertext and tag."""
+    keyring = _keyring()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    sealed = AESGCM(keyring.keys[keyring.current]).encrypt(nonce, plaintext, _aad(context))
+    return keyring.current, nonce + sealed
+
+
+def _open(key_id: str, raw: bytes, context: str, *, altered: str) -> bytes:
+    """Open what _seal made, or raise DecryptionError (`altered` when the tag does not match)."""
+    key = _keyring().keys.get(key_id)
+    if key is None:
+        raise DecryptionError(f"Unknown encryption key {key_id!r}; is the right keyring loaded?")
+    try:
+        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(context))
+    except InvalidTag:
+        raise DecryptionError(altered) from None
 
 
 # --- Tokens -----------------------------------------------------------------------------------
