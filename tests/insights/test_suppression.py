@@ -9,7 +9,9 @@ such a user can obtain, and checks with its own model of what the reader knows:
 - every number shown is true, no count from 1 to 4 is shown as a number, and "<5", ":" and
   "x" say what they promise;
 - linear differencing: no hidden number (one that is not 0) is a linear combination of the
-  shown numbers and the known relations (exact rational Gaussian elimination);
+  shown numbers and the known relations (exact rational Gaussian elimination). A number over
+  two years hides what its years hide on their own: a year shown as a number there is known,
+  and a year withheld at 0 hides 0;
 - beyond linear: for every hidden number, a second dataset exists that shows exactly the
   same to this user, with every count whole and not negative, and a different value there.
   The suppression offers a witness for each hidden cell; this test applies it to its own
@@ -418,7 +420,14 @@ def revealed(world: World, publication, items: list[Item], parts: list[set[int]]
         if item.label.isdigit() and 0 < int(item.label) < THRESHOLD:
             problems.append(f"a small count shown: {item.where}")
     shown = [i for i in items if i.label.isdigit()]
-    hidden = {i.keys: i for i in items if not i.label.isdigit() and i.value(x) > 0}
+    # What a label hides: the number, or for a number over several years, its years that are
+    # not shown as numbers on their own (a year withheld at 0 beside a year shown hides 0).
+    shown_keys = {i.keys for i in shown}
+    hidden = {
+        i.keys: i
+        for i in items
+        if not i.label.isdigit() and sum(x[k] for k in hidden_part(i.keys, shown_keys)) > 0
+    }
     # Linear differencing: shown numbers, the relations, and unknowns pinned to 0 by a shown 0
     # (counts are never negative, so a sum of 0 is 0 everywhere).
     span = Span()
@@ -455,6 +464,21 @@ def revealed(world: World, publication, items: list[Item], parts: list[set[int]]
                 break
     problems += [f"no second dataset fits: {i.where} ({i.label})" for i in unshaken.values()]
     return problems
+
+
+def hidden_part(keys: frozenset, shown_keys: set[frozenset]) -> frozenset:
+    """The part of a number that its label hides. A number over several years adds the same
+    number of each year, which the user can ask for alone: the years shown there as numbers
+    are known, and the label hides the rest."""
+    by_year: dict[int, set] = {}
+    for key in keys:
+        time = key[2]
+        by_year.setdefault(time if isinstance(time, int) else time.year, set()).add(key)
+    if len(by_year) == 1:
+        return keys
+    return frozenset(
+        k for part in by_year.values() if frozenset(part) not in shown_keys for k in part
+    )
 
 
 def records_changed(world: World, x: Counter, keys: frozenset):
@@ -557,3 +581,41 @@ def test_the_check_catches_a_page_that_shows_what_it_should_hide():
             for i in items
         ]
         assert any("differencing" in p for p in revealed(world, publication, hidden_small))
+
+
+def test_a_year_withheld_at_zero_hides_nothing_in_the_sum_over_both_years():
+    """Kommune B (one school) shows 5 worries at level 0 in 2025; in 2026 its numbers are
+    withheld, and at level 0 they are 0, which the region's numbers give away (a 0 is not a
+    hidden number). Over both years the cell is "x", and the reader knows it is 5: nothing
+    that was hidden. A two-year number shown where a year is withheld would be a leak."""
+    oct25, mar26, oct26 = dt.date(2025, 10, 1), dt.date(2026, 3, 1), dt.date(2026, 10, 1)
+    world = World(
+        [1, 1],
+        {
+            (100, oct25, "5-7", 0): 2,
+            (100, oct25, "8-10", 1): 2,
+            (100, oct25, "8-10", 3): 1,
+            (100, mar26, "5-7", 0): 3,
+            (100, mar26, "5-7", 2): 1,
+            (100, oct26, "8-10", 0): 1,
+            (110, oct25, "5-7", 0): 2,
+            (110, oct25, "8-10", 0): 3,
+            (110, oct26, "5-7", 1): 4,
+            (110, oct26, "5-7", 3): 2,
+        },
+        {(110, oct26, 9): 5},
+        {},
+    )
+    with time_machine.travel(TODAY, tick=False), translation.override("nb"):
+        publication, items, _reports = obtainable(world, "slt")
+    where = "Høyeste nivå i Lunnermodellen / Kommune B"
+    labels = {i.where: i.label for i in items if i.where.startswith("alle")}
+    assert labels[f"alle [2025] {where} / Nivå 0"] == "5"
+    assert labels[f"alle [2026] {where} / Nivå 0"] == "x"
+    assert labels[f"alle [2025, 2026] {where} / Nivå 0"] == "x"
+    assert revealed(world, publication, items) == []
+    # Level 1: 0 in 2025 and withheld (4) in 2026. Shown over both years, the 4 is out.
+    both = f"alle [2025, 2026] {where} / Nivå 1"
+    assert labels[f"alle [2025] {where} / Nivå 1"] == "0"
+    leaking = [Item(i.keys, "4", i.single, i.where) if i.where == both else i for i in items]
+    assert any(both in p for p in revealed(world, publication, leaking))
