@@ -36,6 +36,13 @@ class PoliceCallForm(TokenForm):
 
 class StepForm(TokenForm):
     note = forms.CharField(label=_("Kort notat"), max_length=500, required=False)
+    happened = forms.TimeField(
+        label=_("Klokkeslett"),
+        help_text=_("Når det skjedde, for eksempel 12:40. Tomt: nå."),
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        required=False,
+        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric"}),
+    )
 
 
 class AvertForm(TokenForm):

@@ -8,6 +8,7 @@ the pupil chose. A sale with no pupil identified holds no personal data.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -68,7 +69,10 @@ class StepTick(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="ticks")
     key = models.CharField(max_length=50)
+    # When it was recorded; kept as it was. `happened_at` is the time the person gave for when
+    # it happened ("Ringte mor 12:40", recorded at 12:34), when that is another minute.
     done_at = models.DateTimeField()
+    happened_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -82,6 +86,11 @@ class StepTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.done_at:%H:%M}"
+
+    @property
+    def when(self) -> dt.datetime:
+        """When the step happened: the time given, or else the time it was recorded."""
+        return self.happened_at or self.done_at
 
 
 class FollowUp(models.Model):

@@ -9,22 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from varde.incidents.models import Incident
-from varde.lib.holidays import is_public_holiday
-
-
-def is_school_day(day: dt.date) -> bool:
-    """Monday to Friday, except public holidays. School holidays are not known to Varde."""
-    return day.weekday() < 5 and not is_public_holiday(day)
-
-
-def school_day_after(day: dt.date, *, days: int = 1) -> dt.date:
-    """The school day `days` school days after `day` (a Friday's next school day is Monday)."""
-    current = day
-    for _ in range(max(days, 0)):
-        current += dt.timedelta(days=1)
-        while not is_school_day(current):
-            current += dt.timedelta(days=1)
-    return current
+from varde.lib.holidays import school_day_after
 
 
 def follow_up_due_on(*, started_at: dt.datetime, deadline_days: int | None) -> dt.date:

@@ -7,6 +7,7 @@ token used and saves nothing a second time.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -115,23 +116,63 @@ def incident_start(
     return incident
 
 
+def happened_at(*, incident: Incident, at: dt.time | None, now: dt.datetime) -> dt.datetime | None:
+    """The time of day a person gave for a step, as a moment: today in Oslo, or yesterday when
+    that time has not come yet today and the incident began yesterday. None when no time was
+    given or it is the minute of `now`. A time before the incident began, or later than now,
+    is refused."""
+    if at is None:
+        return None
+    local = timezone.localtime(now)
+    moment = timezone.make_aware(dt.datetime.combine(local.date(), at))
+    if moment > now and timezone.localdate(incident.started_at) < local.date():
+        moment = timezone.make_aware(dt.datetime.combine(local.date() - dt.timedelta(days=1), at))
+    if moment > now:
+        raise IncidentRuleBroken(_("Klokkeslettet er senere enn nå."))
+    started = incident.started_at.replace(second=0, microsecond=0)
+    if moment < started:
+        raise IncidentRuleBroken(
+            _("Klokkeslettet er før hendelsen startet (%(time)s).")
+            % {"time": timezone.localtime(incident.started_at).strftime("%H:%M")}
+        )
+    if moment.replace(second=0, microsecond=0) == local.replace(second=0, microsecond=0):
+        return None
+    return moment
+
+
 @transaction.atomic
 def step_tick(
-    *, actor: User, incident: Incident, key: str, note: str = "", token: uuid.UUID | None = None
+    *,
+    actor: User,
+    incident: Incident,
+    key: str,
+    note: str = "",
+    happened: dt.time | None = None,
+    token: uuid.UUID | None = None,
 ) -> StepTick:
-    """Tick a step as done now. A step is ticked once; ticking again only adds a missing note."""
+    """Tick a step as done, now or at the time of day given in `happened`. A step is ticked
+    once; ticking again only adds a missing note or corrects when it happened, and the time
+    it was recorded is kept."""
     step = _routine(incident).step(key)
     if step is None:
         raise IncidentRuleBroken(_("Rutinen har ikke dette steget."))
     tick = StepTick.objects.select_for_update().filter(incident=incident, key=key).first()
     if not _first_use(token=token, actor=actor) and tick is not None:
         return tick
+    now = timezone.now()
+    when = happened_at(incident=incident, at=happened, now=now)
     if tick is None:
         tick = StepTick(
-            incident=incident, key=key, done_at=timezone.now(), done_by=actor, note=note
+            incident=incident, key=key, done_at=now, happened_at=when, done_by=actor, note=note
         )
-    elif note and not tick.note:
-        tick.note = note
+    elif (note and not tick.note) or happened is not None:
+        tick.note = tick.note or note
+        if happened is not None:
+            tick.happened_at = when if when is not None else now
+            if tick.happened_at.replace(second=0, microsecond=0) == tick.done_at.replace(
+                second=0, microsecond=0
+            ):
+                tick.happened_at = None
     else:
         return tick
     tick.full_clean()

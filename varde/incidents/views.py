@@ -247,6 +247,7 @@ def step(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                 incident=incident,
                 key=key,
                 note=form.cleaned_data["note"],
+                happened=form.cleaned_data["happened"],
                 token=_token(form),
             )
             return _done(request, incident, _("Lagret."), f"step-{key}")
