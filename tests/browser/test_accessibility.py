@@ -43,6 +43,11 @@ STAFF_PAGES = {
         "/ansatt/saker/{case}/overfor/",
         "/ansatt/saker/{case}/rad/",
         "/ansatt/saker/{case}/kronologi/",
+        "/ansatt/saker/{case}/samtykke/",
+        "/ansatt/saker/{case}/henvisning/?tjeneste=bup",
+        "/ansatt/saker/{case}/henvisning/?tjeneste=politiet",
+        "/ansatt/elever/?undring=1",
+        "/k/lunner/ring/worried/",
     ],
     "principal": [
         "/ansatt/",

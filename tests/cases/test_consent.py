@@ -195,8 +195,8 @@ def test_bup_needs_a_referral_and_a_statement_besides_consent(world, age):
     consent_from(world, case, "bup", PUPIL, GUARDIAN)
     unconfirmed = consent_check(case=case, service="bup", confirmed=[])
     assert unconfirmed.missing == [
-        "Henvisning fra fastlege, psykolog eller barnevernsleder er ikke bekreftet.",
-        "Tverrfaglig uttalelse er ikke bekreftet.",
+        "Ikke bekreftet: Fastlege, psykolog eller barnevernsleder er bedt om å henvise.",
+        "Ikke bekreftet: Tverrfaglig uttalelse fra de kommunale tjenestene er skrevet.",
     ]
     assert consent_check(case=case, service="bup", confirmed=["referral", "statement"]).ok
 

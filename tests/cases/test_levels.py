@@ -10,10 +10,10 @@ import time_machine
 from django.utils import timezone
 
 from varde.audit.models import AuditEntry
-from varde.cases.models import Case, CaseEvent, Decision, Handover, Measure, ParentDecision
-from varde.cases.selectors import case_next_steps
+from varde.cases.models import Case, Decision, Handover, Measure, ParentDecision
+from varde.cases.selectors import FACTS, case_next_steps
 from varde.cases.services import CaseRuleBroken, case_decide
-from varde.plan.schema import STEP_EVENTS
+from varde.plan.schema import STEP_FACTS
 
 
 def post(client, user, url, data):
@@ -21,22 +21,31 @@ def post(client, user, url, data):
     return client.post(url, data)
 
 
-def decide(client, world, key, reason="Bekymringen er bekreftet i samtalen."):
+def decide(client, world, key, reason="Bekymringen er bekreftet i samtalen.", **extra):
     case = Case.objects.get(pk=world.case.pk)
     return post(
         client,
         world.teacher,
         f"/ansatt/saker/{case.pk}/beslutning/",
-        {"key": key, "reason": reason, "version": case.version},
+        {"key": key, "reason": reason, "version": case.version, **extra},
     )
 
 
-def test_every_event_a_plan_step_may_wait_for_is_a_chronology_event():
-    assert STEP_EVENTS <= set(CaseEvent.Kind.values)
+def opened_on(world, when: dt.datetime) -> Case:
+    """The world's case, as if it was opened at `when` (Oslo time)."""
+    at = timezone.make_aware(when)
+    Case.objects.filter(pk=world.case.pk).update(opened_at=at, level_since=at)
+    return Case.objects.get(pk=world.case.pk)
 
 
-def test_the_next_step_at_level_0_is_the_conversation_with_its_deadline_from_the_plan(world):
-    steps = case_next_steps(case=world.case)
+def test_every_fact_a_plan_step_may_name_has_a_meaning():
+    assert STEP_FACTS == set(FACTS)
+
+
+def test_the_next_step_at_level_0_is_the_conversation_with_its_deadline_in_school_days(world):
+    # Wednesday 13 May 2026; Thursday 14 May is Ascension Day, Monday 25 May Whit Monday.
+    case = opened_on(world, dt.datetime(2026, 5, 13, 10))
+    steps = case_next_steps(case=case)
     assert [s.key for s in steps] == [
         "undringsskjema",
         "undringssamtale",
@@ -44,19 +53,42 @@ def test_the_next_step_at_level_0_is_the_conversation_with_its_deadline_from_the
         "avklar_niva",
     ]
     assert steps[0].done and not steps[1].done
-    opened = timezone.localdate(world.case.opened_at)
-    assert steps[1].due == opened + dt.timedelta(days=7)
-    assert steps[3].due == opened + dt.timedelta(days=14)
+    # Five school days: 15, 18, 19, 20, 21 May.
+    assert steps[1].due == dt.date(2026, 5, 21) and not steps[1].due_moved
+    # Ten: then 22, 26, 27, 28, 29 May.
+    assert steps[2].due == dt.date(2026, 5, 29)
+    assert steps[3].due == dt.date(2026, 5, 29)
+
+
+def test_no_deadline_falls_on_a_weekend_or_a_public_holiday(world):
+    for day in range(1, 32):
+        case = opened_on(world, dt.datetime(2026, 12, day, 9))
+        for step in case_next_steps(case=case):
+            if step.due:
+                assert step.due.weekday() < 5 and step.due.day not in (25, 26), step
+
+
+def test_the_archive_step_after_closing_on_a_saturday_is_due_monday_and_says_why(client, world):
+    Measure.objects.filter(case=world.case).update(evaluated_at=timezone.now(), evaluation="Ok")
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 12, 5, 11)), tick=False):
+        assert (
+            decide(client, world, "close", no_parents_reason="Eleven er 17 år.").status_code == 302
+        )
+        case = Case.objects.get(pk=world.case.pk)
+        [archive] = case_next_steps(case=case)
+        assert archive.key == "archive"
+        assert archive.due == dt.date(2026, 12, 7) and archive.due_moved
+        page = client.get(f"/ansatt/saker/{case.pk}/").content.decode()
+    assert "frist mandag 7. desember – neste skoledag" in " ".join(page.split())
 
 
 def test_a_step_is_overdue_the_day_after_its_deadline_in_oslo(world):
-    opened = timezone.localtime(world.case.opened_at)
-    due_day = opened.date() + dt.timedelta(days=7)
-    late_evening = timezone.make_aware(dt.datetime.combine(due_day, dt.time(23, 59)))
+    case = opened_on(world, dt.datetime(2026, 5, 13, 10))
+    late_evening = timezone.make_aware(dt.datetime(2026, 5, 21, 23, 59))
     with time_machine.travel(late_evening, tick=False):
-        assert not case_next_steps(case=world.case)[1].overdue
+        assert not case_next_steps(case=case)[1].overdue
     with time_machine.travel(late_evening + dt.timedelta(minutes=2), tick=False):
-        assert case_next_steps(case=world.case)[1].overdue
+        assert case_next_steps(case=case)[1].overdue
 
 
 def test_the_case_page_puts_the_next_step_first_with_a_button_to_do_it(client, world):
@@ -192,13 +224,84 @@ def test_a_decision_on_a_case_changed_meanwhile_is_refused_and_the_text_kept(cli
 
 
 def test_closing_records_the_reason_and_the_next_step_is_the_archive(client, world):
-    assert (
-        decide(client, world, "close", reason="Bekymringen ble ikke bekreftet.").status_code == 302
+    Measure.objects.filter(case=world.case).update(evaluated_at=timezone.now(), evaluation="Ok")
+    response = decide(
+        client,
+        world,
+        "close",
+        reason="Bekymringen ble ikke bekreftet.",
+        no_parents_reason="Bekymringen ble avkreftet i samtalen.",
     )
+    assert response.status_code == 302
     case = Case.objects.get(pk=world.case.pk)
     assert case.status == "closed" and case.closed_at is not None
     assert [s.key for s in case_next_steps(case=case)] == ["archive"]
-    assert case.decisions.get().reason == "Bekymringen ble ikke bekreftet."
+    decision = case.decisions.get()
+    assert decision.reason == "Bekymringen ble ikke bekreftet."
+    assert decision.no_parents_reason.startswith("Bekymringen ble avkreftet")
+
+
+def test_a_case_closes_only_with_every_measure_evaluated_and_the_parents_question_answered(
+    client, world
+):
+    url = f"/ansatt/saker/{world.case.pk}/beslutning/"
+    client.force_login(world.teacher)
+    page = " ".join(client.get(url).content.decode().split())
+    assert "Før saken kan avsluttes" in page
+    assert "1 tiltak er ikke evaluert." in page and "Foreldreinvolvering er ikke vurdert." in page
+    response = decide(client, world, "close", reason="Min begrunnelse", no_parents_reason="Fordi")
+    assert response.status_code == 200
+    assert "1 tiltak er ikke evaluert" in response.content.decode()
+    assert "Min begrunnelse" in response.content.decode()
+    assert Case.objects.get(pk=world.case.pk).status == "open"
+    Measure.objects.filter(case=world.case).update(evaluated_at=timezone.now(), evaluation="Ok")
+    response = decide(client, world, "close", reason="Min begrunnelse")
+    assert response.status_code == 200
+    assert "Foreldreinvolvering er ikke vurdert" in response.content.decode()
+    assert Case.objects.get(pk=world.case.pk).status == "open"
+    ParentDecision.objects.create(
+        case=world.case,
+        decided_at=timezone.now(),
+        decided_by=world.teacher,
+        choice="inform_now",
+        pupil_age=15,
+        reason="Eleven er 15 år.",
+    )
+    page = " ".join(client.get(url).content.decode().split())
+    assert "Før saken kan avsluttes" not in page
+    assert decide(client, world, "close", reason="Min begrunnelse").status_code == 302
+    assert Case.objects.get(pk=world.case.pk).status == "closed"
+    assert Decision.objects.get().no_parents_reason == ""
+
+
+def test_evaluating_is_done_only_when_every_measure_at_the_level_is_evaluated(client, world):
+    """The decision that moved the case to level 1 is not a decision made there, and one
+    measure evaluated of two is not the measures evaluated."""
+    assert decide(client, world, "level_1").status_code == 302
+    case = Case.objects.get(pk=world.case.pk)
+    steps = {s.key: s.done for s in case_next_steps(case=case)}
+    assert steps == {"tiltak": False, "evaluer": False}
+    first, second = (
+        Measure.objects.create(
+            case=case,
+            created_at=timezone.now(),
+            created_by=world.teacher,
+            level=1,
+            description=f"Tiltak {n}",
+            goal="Mål",
+            responsible="Kontaktlærer",
+            evaluate_on=timezone.localdate() + dt.timedelta(days=30),
+        )
+        for n in (1, 2)
+    )
+    steps = {s.key: s.done for s in case_next_steps(case=case)}
+    assert steps == {"tiltak": True, "evaluer": False}
+    Measure.objects.filter(pk=first.pk).update(evaluated_at=timezone.now(), evaluation="Virker")
+    assert {s.key: s.done for s in case_next_steps(case=case)}["evaluer"] is False
+    page = client.get(f"/ansatt/saker/{case.pk}/").content.decode()
+    assert "Stegene på dette nivået er gjort" not in page
+    Measure.objects.filter(pk=second.pk).update(evaluated_at=timezone.now(), evaluation="Virker")
+    assert {s.key: s.done for s in case_next_steps(case=case)}["evaluer"] is True
 
 
 def test_a_report_to_child_welfare_is_recorded_with_its_legal_basis(client, world):

@@ -13,8 +13,8 @@ import time_machine
 from django.core import mail
 
 from varde.incidents.models import FollowUp
-from varde.incidents.selectors import school_day_after
 from varde.incidents.services import follow_up_choose, follow_up_record, incident_start
+from varde.lib.holidays import school_day_after
 from varde.reminders.models import Reminder
 from varde.reminders.services import reminders_collect, reminders_send
 

@@ -400,6 +400,8 @@ FORMS: list[FormSpec] = [
         "teacher_owner",
         _case("beslutning/"),
         (case_forms.DecisionForm,),
+        # A decision the case can take again and again: closing needs its measures evaluated.
+        pick=(("key", "level_1"),),
     ),
     FormSpec(
         "cases:measures",
@@ -493,6 +495,8 @@ FORMS: list[FormSpec] = [
         (incident_forms.StepForm,),
         source=_incident(""),
         setup=_bare_incident,
+        # No time given: now. (Any fixed time of day is later than now on some runs.)
+        pick=(("talk-happened", ""),),
     ),
     FormSpec(
         "incidents:police",

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from varde.cases.models import Handover
+from varde.cases.models import Case, Handover
 from varde.reminders.models import OutboxMessage, Reminder
 from varde.reminders.services import outbox_fill, reminders_collect, reminders_send
 from varde.reminders.tasks import periodic_run
@@ -19,19 +19,28 @@ def oslo(day: dt.date, hour: int = 8) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
+# The world's case, opened on Monday 2 November 2026: the conversation is due five school
+# days later, Monday 9 November.
+OPENED = dt.date(2026, 11, 2)
+CONVERSATION_DUE = dt.date(2026, 11, 9)
+
+
 def opened_day(world) -> dt.date:
-    return timezone.localdate(world.case.opened_at)
+    Case.objects.filter(pk=world.case.pk).update(opened_at=oslo(OPENED), level_since=oslo(OPENED))
+    return OPENED
 
 
 def test_nothing_is_reminded_before_a_deadline_passes(world):
     Handover.objects.all().delete()
-    with time_machine.travel(oslo(opened_day(world) + dt.timedelta(days=7), 23), tick=False):
+    opened_day(world)
+    with time_machine.travel(oslo(CONVERSATION_DUE, 23), tick=False):
         reminders_collect()
     assert not Reminder.objects.filter(user=world.teacher).exists()
 
 
 def test_an_overdue_conversation_reminds_the_owner_once_by_email(world):
-    later = oslo(opened_day(world) + dt.timedelta(days=8))
+    opened_day(world)
+    later = oslo(CONVERSATION_DUE + dt.timedelta(days=1))
     with time_machine.travel(later, tick=False):
         assert reminders_collect() >= 1
         assert reminders_collect() == 0
@@ -51,10 +60,11 @@ def test_the_waiting_handover_reminds_the_receiver(world):
 
 
 def test_leadership_is_reminded_when_a_step_stays_overdue(world):
-    due = opened_day(world) + dt.timedelta(days=7)
+    opened_day(world)
+    due = CONVERSATION_DUE
     with time_machine.travel(oslo(due + dt.timedelta(days=2)), tick=False):
         reminders_collect()
-    assert not Reminder.objects.filter(user=world.principal).exists()
+    assert not Reminder.objects.filter(user=world.principal, key__startswith="escalated:").exists()
     with time_machine.travel(oslo(due + dt.timedelta(days=3)), tick=False):
         reminders_collect()
     assert Reminder.objects.filter(user=world.principal, key__startswith="escalated:").exists()

@@ -177,6 +177,9 @@ def _pdf_context(record: CaseRecord, archived_at: dt.datetime) -> dict[str, Any]
             (p, rules.service_name(p.service) if p.service else "", law(p.legal_basis))
             for p in record.participants
         ],
+        "no_view_reason": dict(rules.no_view_reasons).get(
+            record.conversation.no_view_reason if record.conversation else "", ""
+        ),
     }
 
 

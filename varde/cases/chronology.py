@@ -70,6 +70,14 @@ def _line(
     )
 
 
+def _no_view_reason(case: Case, conversation: Any) -> str:
+    """Why the pupil's view is empty, in the plan's words (nothing when it is not)."""
+    if conversation.pupil_view or not conversation.no_view_reason:
+        return ""
+    reasons = dict(case_rules(municipality_id=case.municipality_id).no_view_reasons)
+    return reasons.get(conversation.no_view_reason, conversation.no_view_reason)
+
+
 def _event_lines(case: Case, events: list[CaseEvent]) -> list[Entry]:
     conversation = getattr(case, "conversation", None)
     last = {e.kind: e.pk for e in events}
@@ -105,6 +113,7 @@ def _event_lines(case: Case, events: list[CaseEvent]) -> list[Entry]:
             pairs = (
                 (_("Hva ble sagt"), conversation.what_was_said),
                 (_("Elevens syn, med elevens egne ord"), conversation.pupil_view),
+                (_("Ingen ord fra eleven"), _no_view_reason(case, conversation)),
                 (_("Hvordan elevens syn er vektlagt"), conversation.weighing),
             )
         lines.append(_line(event.at, event.kind, event.actor, event.summary, pairs))

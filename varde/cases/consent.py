@@ -90,6 +90,9 @@ class ConsentCheck:
     consents: tuple[Consent, ...] = field(default=(), compare=False)
     needs_pupil: bool = False
     needs_guardian: bool = False
+    # The rule's source, and why it is there when the plan does not give it (for review).
+    source: str = ""
+    review: str = ""
 
     @property
     def ok(self) -> bool:
@@ -120,11 +123,16 @@ class ConsentCheck:
         return " ".join(self.requirements_missing)
 
 
-def _rule_for(rules: CaseRules, service: str) -> ConsentRule:
-    # A service without a rule of its own is treated as strictly as the law allows:
-    # the guardians consent until the pupil is of age.
+def consent_rule_for(rules: CaseRules, service: str) -> ConsentRule:
+    """The service's consent rule. A service the plan gives no rule is treated as strictly as
+    the law allows, the guardians consenting until the pupil is of age, and the rule says that
+    it is Varde's, for the municipality's legal review."""
     return rules.consent_rule(service) or ConsentRule(
-        service=service, guardians_under=18, requires=()
+        service=service,
+        guardians_under=18,
+        requires=(),
+        source="Varde",
+        review=rules.default_consent_review,
     )
 
 
@@ -162,7 +170,7 @@ def consent_check(
     """
     on = on or timezone.localdate()
     rules = rules or case_rules(municipality_id=case.municipality_id)
-    rule = _rule_for(rules, service)
+    rule = consent_rule_for(rules, service)
     name = rules.service_name(service)
     age = case.pupil.age_on(on)
     pool = list(consents) if consents is not None else list(case.consents.all())
@@ -171,7 +179,7 @@ def consent_check(
     if confirmed is not None:
         done = set(confirmed)
         requirements = [
-            _("%(what)s er ikke bekreftet.") % {"what": req.title}
+            _("Ikke bekreftet: %(what)s.") % {"what": req.title}
             for req in rule.requires
             if req.key not in done
         ]
@@ -202,6 +210,8 @@ def consent_check(
         consents=tuple(valid),
         needs_pupil=needs_pupil,
         needs_guardian=needs_guardian,
+        source=rule.source,
+        review=rule.review,
     )
 
 
@@ -529,7 +539,7 @@ def referral_make(
     rules = case_rules(municipality_id=case.municipality_id)
     if service not in dict(referral_services(rules)):
         raise SharingRefused([_("Velg en tjeneste fra planen.")])
-    known = {req.key for req in _rule_for(rules, service).requires}
+    known = {req.key for req in consent_rule_for(rules, service).requires}
     confirmed = sorted(set(confirmed) & known)
     if not reason.strip():
         raise SharingRefused([_("Skriv hva henvisningen gjelder.")])

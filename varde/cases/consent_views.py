@@ -327,6 +327,8 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         service=service,
         service_name=context["names"][service],
+        referral_title=rule.referral_title if rule else "",
+        actions=[a for a in rules.sharing_actions if a.service == service],
         check=consent_check(case=case, service=service, rules=rules),
         form=form,
         refused=refused,

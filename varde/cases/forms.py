@@ -77,6 +77,12 @@ class ConversationRecordForm(StyledForm):
         help_text=_("Skriv det eleven sa, så nær elevens ord som mulig."),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=20_000,
+        required=False,
+    )
+    no_view_reason = forms.ChoiceField(
+        label=_("Har eleven ikke sagt noe om saken? Velg hvorfor."),
+        widget=forms.RadioSelect,
+        required=False,
     )
     weighing = forms.CharField(
         label=_("Hvordan er elevens syn vektlagt ut fra alder og modenhet?"),
@@ -85,6 +91,24 @@ class ConversationRecordForm(StyledForm):
         max_length=20_000,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self, *args: object, no_view_reasons: list[tuple[str, str]], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["no_view_reason"].choices = no_view_reasons
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if str(data.get("pupil_view") or "").strip():
+            data["no_view_reason"] = ""
+        elif not data.get("no_view_reason") and "pupil_view" not in self.errors:
+            # The pupil's silence is also their voice, but it is written down why.
+            self.add_error(
+                "pupil_view",
+                _("Skriv elevens syn, eller velg hvorfor eleven ikke har sagt noe."),
+            )
+        return data
 
 
 class HandoverForm(StyledForm):
@@ -176,6 +200,13 @@ class DecisionForm(StyledForm):
         help_text=_("Hva bygger beslutningen på? Ta med elevens syn."),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
+    )
+    no_parents_reason = forms.CharField(
+        label=_("Hvorfor er foreldreinvolvering ikke vurdert?"),
+        help_text=_("Trengs bare for å avslutte saken uten en vurdering av foreldreinvolvering."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=20_000,
+        required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -158,11 +158,20 @@ class Conversation(models.Model):
     held_at = models.DateTimeField(_("gjennomført"), null=True, blank=True)
     what_was_said = EncryptedTextField(_("hva ble sagt"), blank=True)
     pupil_view = EncryptedTextField(_("elevens syn, med elevens egne ord"), blank=True)
+    # Why the pupil's view is empty: a key of the plan's casework.conversation.no_view_reasons.
+    no_view_reason = models.CharField(max_length=50, blank=True)
     weighing = EncryptedTextField(_("hvordan elevens syn er vektlagt"), blank=True)
     version = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"Undringssamtale i sak {self.case_id}"
+
+    @property
+    def pupil_view_in_quotes(self) -> bool:
+        """Whether the pupil's words stand in quotation marks already, so that a page adds
+        none of its own."""
+        text = self.pupil_view.strip()
+        return len(text) > 1 and text[0] in "«\"“„'" and text[-1] in "»\"”'"
 
 
 class Handover(models.Model):
@@ -257,6 +266,8 @@ class Decision(models.Model):
     to_level = models.PositiveSmallIntegerField()
     reason = EncryptedTextField()
     legal_basis = models.CharField(max_length=50, blank=True)
+    # When a case is closed with no decision on involving the guardians: why none was made.
+    no_parents_reason = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["decided_at", "pk"]

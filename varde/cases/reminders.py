@@ -16,9 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from varde.cases.models import Case, CaseEvent, Handover, Measure
+from varde.cases.models import Case, CaseEvent, Decision, Handover, Measure
 from varde.cases.rules import CaseRules, case_rules
-from varde.cases.selectors import STEP_CASE_FIELDS, STEP_EVENT_FIELDS, steps_for
+from varde.cases.selectors import (
+    STEP_CASE_FIELDS,
+    STEP_DECISION_FIELDS,
+    STEP_EVENT_FIELDS,
+    STEP_MEASURE_FIELDS,
+    StepFacts,
+    steps_for,
+)
 from varde.reminders.due import BATCH, Due, leaders_by_school
 
 
@@ -35,14 +42,27 @@ def _due_for_cases(today: dt.date) -> list[Due]:
     cases = (
         Case.objects.filter(status=Case.Status.OPEN)
         .only(*STEP_CASE_FIELDS)
-        .prefetch_related(Prefetch("events", queryset=CaseEvent.objects.only(*STEP_EVENT_FIELDS)))
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.only(*STEP_EVENT_FIELDS)),
+            Prefetch("measures", queryset=Measure.objects.only(*STEP_MEASURE_FIELDS)),
+            Prefetch("decisions", queryset=Decision.objects.only(*STEP_DECISION_FIELDS)),
+        )
     )
     for case in cases.iterator(chunk_size=BATCH):
         if case.municipality_id not in rules:
             rules[case.municipality_id] = case_rules(municipality_id=case.municipality_id)
         rule = rules[case.municipality_id]
         url = reverse("cases:case", args=[case.pk])
-        for step in steps_for(case=case, rules=rule, events=list(case.events.all()), today=today):
+        facts = StepFacts(
+            measures=tuple(
+                (m.level, m.created_at, m.evaluated_at is not None) for m in case.measures.all()
+            ),
+            decisions=tuple((d.from_level, d.decided_at) for d in case.decisions.all()),
+        )
+        steps = steps_for(
+            case=case, rules=rule, events=list(case.events.all()), facts=facts, today=today
+        )
+        for step in steps:
             if not step.overdue or step.due is None:
                 continue
             key = f"case:{case.pk}:level:{case.level}:{step.key}:{step.due.isoformat()}"

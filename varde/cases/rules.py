@@ -36,6 +36,7 @@ class LegalBasis:
     title: str
     law: str
     services: tuple[str, ...]
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,25 @@ class ConsentRule:
     service: str
     guardians_under: int
     requires: tuple[Requirement, ...]
+    # Where the rule comes from: a section of the plan, or a law and paragraph ("Varde" when
+    # neither), and, for a rule the plan does not give, why it is there: for legal review.
+    source: str = ""
+    review: str = ""
+    # What the school's referral is called, when the school does not refer itself.
+    referral_title: str = ""
+
+
+@dataclass(frozen=True)
+class SharingAction:
+    """Something the plan says a service can be asked to do: without consent ("none"), or
+    under the service's consent rule ("rule")."""
+
+    service: str
+    title: str
+    consent: str
+    legal_basis: str = ""
+    source: str = ""
+    review: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +86,13 @@ class CaseRules:
     legal_bases: tuple[LegalBasis, ...] = ()
     consent_rules: tuple[ConsentRule, ...] = ()
     pupil_consents_from: int = 12
+    pupil_consents_source: str = ""
+    pupil_consents_review: str = ""
+    default_consent_review: str = ""
+    sharing_actions: tuple[SharingAction, ...] = ()
     consent_max_months: int = 12
+    # Why a pupil's view may be missing from the conversation: (key, title).
+    no_view_reasons: tuple[tuple[str, str], ...] = ()
     role_services: dict[str, str] = field(default_factory=dict)
     advice_roles: tuple[str, ...] = ()
     age_bands: tuple[AgeBand, ...] = ()
@@ -141,7 +167,11 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
         ),
         legal_bases=tuple(
             LegalBasis(
-                b["key"], b.get("title", ""), b.get("law", ""), tuple(b.get("services") or ())
+                b["key"],
+                b.get("title", ""),
+                b.get("law", ""),
+                tuple(b.get("services") or ()),
+                source=str(b.get("source") or ""),
             )
             for b in casework.get("legal_bases") or []
         ),
@@ -152,11 +182,32 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
                 requires=tuple(
                     Requirement(q["key"], q.get("title", "")) for q in r.get("requires") or []
                 ),
+                source=str(r.get("source") or ""),
+                review=str(r.get("review") or ""),
+                referral_title=str(r.get("referral_title") or ""),
             )
             for r in consent.get("services") or []
         ),
         pupil_consents_from=int(consent.get("pupil_from_age", 12)),
+        pupil_consents_source=str(consent.get("pupil_from_age_source") or ""),
+        pupil_consents_review=str(consent.get("pupil_from_age_review") or ""),
+        default_consent_review=str(consent.get("default_review") or ""),
+        sharing_actions=tuple(
+            SharingAction(
+                service=str(a["service"]),
+                title=str(a.get("title", "")),
+                consent=str(a.get("consent") or "rule"),
+                legal_basis=str(a.get("legal_basis") or ""),
+                source=str(a.get("source") or ""),
+                review=str(a.get("review") or ""),
+            )
+            for a in consent.get("actions") or []
+        ),
         consent_max_months=int(consent.get("max_months", 12)),
+        no_view_reasons=tuple(
+            (str(r["key"]), str(r.get("title", "")))
+            for r in (casework.get("conversation") or {}).get("no_view_reasons") or []
+        ),
         role_services=dict(consent.get("role_services") or {}),
         advice_roles=tuple(advice.get("roles") or ()),
         age_bands=tuple(

@@ -1,8 +1,11 @@
 """Reads of cases: the next steps at the case's level of Lunnermodellen, from plan data.
 
-The steps, their order, their deadlines and the chronology event that completes
-each of them come from the plan (``lunnermodellen.levels[].steps``); deadlines
-are counted in Europe/Oslo from the day the case reached its current level.
+The steps, their order and their deadlines come from the plan
+(``lunnermodellen.levels[].steps``); each step names the facts (``done_by``) any one of
+which completes it. A step's state is worked out from those facts each time it is read,
+never stored: see `FACTS`. Deadlines are counted in Europe/Oslo from the day the case
+reached its current level, in school days or calendar days as the step says, and land on a
+school day (varde.lib.holidays.deadline).
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from varde.cases.models import (
     CaseEvent,
     CaseParticipant,
     Consent,
+    Decision,
     Handover,
     Measure,
     ParentDecision,
     Referral,
 )
 from varde.cases.rules import CaseRules, case_rules
+from varde.lib.holidays import CALENDAR_DAYS, deadline
 
 
 @dataclass(frozen=True)
@@ -39,23 +44,88 @@ class Step:
     done: bool
     overdue: bool
     done_by: tuple[str, ...] = ()
+    # The deadline fell on a day without school and was moved to the next school day.
+    due_moved: bool = False
+
+
+class StepFacts(NamedTuple):
+    """What the steps read of a case besides its events: each measure's level, when it was
+    agreed and whether it is evaluated, and each decision's level and time."""
+
+    measures: tuple[tuple[int, dt.datetime, bool], ...] = ()
+    decisions: tuple[tuple[int, dt.datetime], ...] = ()
+
+
+# The facts a step can name in `done_by`, and what makes each true. Facts about the level
+# count only what happened since the case reached its current level: a measure agreed at
+# level 1 does not complete the joint measures of level 2, and the decision that moved the
+# case to a level is not a decision made there.
+FACTS = {
+    "opened": "the worry form is filled in (the case exists)",
+    "conversation_held": "the wondering conversation is recorded as held",
+    "parents_decided": "a decision on involving the guardians is recorded",
+    "parents_contacted": "a contact with the guardians is recorded",
+    "decision": "a decision is made at this level",
+    "measure_added": "a measure is agreed at this level",
+    "measure_evaluated": "a measure is agreed at this level and every one of them is evaluated",
+    "consent_given": "a consent is registered at this level",
+    "invited": "a colleague or service is invited at this level",
+    "referral": "a referral is registered at this level",
+    "shared_by_law": "information is shared by law at this level",
+    "coordinator": "a coordinator is named",
+    "advice_answered": "an advice question about the case is answered",
+    "archived": "the case is archived",
+}
+# Facts read from the case's events: ever, or since the case reached its level.
+_EVER = ("conversation_held", "parents_decided", "parents_contacted", "advice_answered")
+_AT_LEVEL = ("consent_given", "invited", "referral", "shared_by_law")
+
+
+def facts_true(
+    *, case: Case, events: Sequence[CaseEvent | StepEvent], facts: StepFacts
+) -> frozenset[str]:
+    """The facts of `FACTS` that hold for the case now."""
+    since = case.level_since or case.opened_at
+    ever = {e.kind for e in events}
+    here = {e.kind for e in events if e.at >= since}
+    true = {"opened"}
+    true.update(kind for kind in _EVER if kind in ever)
+    true.update(kind for kind in _AT_LEVEL if kind in here)
+    measures = [done for level, at, done in facts.measures if level == case.level and at >= since]
+    if measures:
+        true.add("measure_added")
+        if all(measures):
+            true.add("measure_evaluated")
+    if any(level == case.level and at >= since for level, at in facts.decisions):
+        true.add("decision")
+    if case.coordinator_id:
+        true.add("coordinator")
+    if case.archived_at:
+        true.add("archived")
+    return frozenset(true)
 
 
 def steps_for(
-    *, case: Case, rules: CaseRules, events: Sequence[CaseEvent | StepEvent], today: dt.date
+    *,
+    case: Case,
+    rules: CaseRules,
+    events: Sequence[CaseEvent | StepEvent],
+    facts: StepFacts,
+    today: dt.date,
 ) -> list[Step]:
     if case.status == Case.Status.CLOSED:
         return _closed_steps(case=case, rules=rules, today=today)
-    since = case.level_since or case.opened_at
-    start = timezone.localdate(since)
-    # Only what happened at this level counts for its steps (a measure agreed at
-    # level 1 does not complete the joint measures of level 2).
-    kinds = {e.kind for e in events if e.at >= since}
+    start = timezone.localdate(case.level_since or case.opened_at)
+    true = facts_true(case=case, events=events, facts=facts)
     steps = []
     for raw in rules.level_steps(case.level):
         days = raw.get("deadline_days")
-        due = start + dt.timedelta(days=days) if days is not None else None
-        done = bool(set(raw.get("done_by") or ()) & kinds)
+        due, moved = (
+            deadline(start, int(days), raw.get("deadline_counts") or CALENDAR_DAYS)
+            if days is not None
+            else (None, False)
+        )
+        done = bool(set(raw.get("done_by") or ()) & true)
         steps.append(
             Step(
                 key=raw["key"],
@@ -65,6 +135,7 @@ def steps_for(
                 done=done,
                 overdue=bool(due and not done and due < today),
                 done_by=tuple(raw.get("done_by") or ()),
+                due_moved=moved,
             )
         )
     return steps
@@ -73,7 +144,11 @@ def steps_for(
 def _closed_steps(*, case: Case, rules: CaseRules, today: dt.date) -> list[Step]:
     routine = rules.document.routine("worry") or {}
     archive = next((s for s in routine.get("steps") or [] if s.get("key") == "archive"), {})
-    due = timezone.localdate(case.closed_at) if case.closed_at else None
+    due, moved = (
+        deadline(timezone.localdate(case.closed_at), int(archive.get("deadline_days") or 0))
+        if case.closed_at
+        else (None, False)
+    )
     done = case.archived_at is not None
     return [
         Step(
@@ -84,6 +159,7 @@ def _closed_steps(*, case: Case, rules: CaseRules, today: dt.date) -> list[Step]
             done=done,
             overdue=bool(due and not done and due < today),
             done_by=(CaseEvent.Kind.ARCHIVED,),
+            due_moved=moved,
         )
     ]
 
@@ -119,12 +195,15 @@ def step_url(*, case: Case, step: Step) -> str:
 # What the steps read of a case's events. Their summaries are sealed, and a list of cases
 # has no use for them, so lists fetch only these columns.
 STEP_EVENT_FIELDS = ("id", "case_id", "kind", "at")
+STEP_MEASURE_FIELDS = ("id", "case_id", "level", "created_at", "evaluated_at")
+STEP_DECISION_FIELDS = ("id", "case_id", "from_level", "decided_at")
 # What the steps read of a case itself.
 STEP_CASE_FIELDS = (
     "id",
     "municipality_id",
     "school_id",
     "owner_id",
+    "coordinator_id",
     "status",
     "level",
     "level_since",
@@ -155,6 +234,22 @@ def cases_listed(queryset: Any) -> Any:
     return queryset.defer(*CASE_FREE_TEXT)
 
 
+def step_facts(cases: list[Case]) -> dict[int, StepFacts]:
+    """The measures and decisions of each case as the steps need them, in two queries."""
+    ids = [case.pk for case in cases]
+    measures: dict[int, list] = {pk: [] for pk in ids}
+    decisions: dict[int, list] = {pk: [] for pk in ids}
+    for case_id, level, at, evaluated_at in Measure.objects.filter(case_id__in=ids).values_list(
+        "case_id", "level", "created_at", "evaluated_at"
+    ):
+        measures[case_id].append((level, at, evaluated_at is not None))
+    for case_id, level, at in Decision.objects.filter(case_id__in=ids).values_list(
+        "case_id", "from_level", "decided_at"
+    ):
+        decisions[case_id].append((level, at))
+    return {pk: StepFacts(tuple(measures[pk]), tuple(decisions[pk])) for pk in ids}
+
+
 def step_events(cases: list[Case]) -> dict[int, list[StepEvent]]:
     """The events of each case as the steps need them, in one query."""
     found: dict[int, list[StepEvent]] = {case.pk: [] for case in cases}
@@ -178,6 +273,7 @@ def case_next_steps(
         case=case,
         rules=rules or case_rules(municipality_id=case.municipality_id),
         events=events if events is not None else list(case.events.only(*STEP_EVENT_FIELDS)),
+        facts=step_facts([case])[case.pk],
         today=timezone.localdate(),
     )
 
@@ -195,13 +291,18 @@ def cases_with_next_step(
     the casework rules the caller has read already, by municipality id."""
     rules = dict(rules or {})
     events = step_events(cases)
+    facts = step_facts(cases)
     today = timezone.localdate()
     result = []
     for case in cases:
         if case.municipality_id not in rules:
             rules[case.municipality_id] = case_rules(municipality_id=case.municipality_id)
         steps = steps_for(
-            case=case, rules=rules[case.municipality_id], events=events[case.pk], today=today
+            case=case,
+            rules=rules[case.municipality_id],
+            events=events[case.pk],
+            facts=facts[case.pk],
+            today=today,
         )
         result.append(CaseWithNextStep(case, next((s for s in steps if not s.done), None)))
     far = dt.date.max
@@ -212,6 +313,25 @@ def cases_with_next_step(
         )
     )
     return result
+
+
+@dataclass(frozen=True)
+class CloseMissing:
+    """What must be in place before a case is closed, and is not: measures not evaluated,
+    and whether no decision on involving the guardians is recorded."""
+
+    unevaluated: int
+    no_parents_decision: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.unevaluated or self.no_parents_decision)
+
+
+def close_missing(case: Case) -> CloseMissing:
+    return CloseMissing(
+        unevaluated=Measure.objects.filter(case=case, evaluated_at__isnull=True).count(),
+        no_parents_decision=not ParentDecision.objects.filter(case=case).exists(),
+    )
 
 
 # The lists on a case's page that are empty for most cases, by the case's related name.

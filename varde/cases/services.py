@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
@@ -23,6 +24,7 @@ from varde.cases.models import (
     ParentDecision,
 )
 from varde.cases.rules import case_rules
+from varde.cases.selectors import close_missing
 from varde.people.models import Pupil
 
 
@@ -121,6 +123,7 @@ def conversation_record(
     what_was_said: str,
     pupil_view: str,
     weighing: str,
+    no_view_reason: str = "",
     version: int | None = None,
 ) -> Conversation:
     """Record the conversation, with the pupil's view in the pupil's own words.
@@ -135,7 +138,14 @@ def conversation_record(
         raise CaseChanged
     conversation.held_at = conversation.held_at or timezone.now()
     conversation.what_was_said = what_was_said
+    if not pupil_view.strip():
+        reasons = case_rules(municipality_id=case.municipality_id).no_view_reasons
+        if no_view_reason not in dict(reasons):
+            raise CaseRuleBroken(
+                _("Skriv elevens syn, eller velg hvorfor eleven ikke har sagt noe.")
+            )
     conversation.pupil_view = pupil_view
+    conversation.no_view_reason = "" if pupil_view.strip() else no_view_reason
     conversation.weighing = weighing
     conversation.version += 1
     conversation.save()
@@ -300,8 +310,13 @@ def parents_contact_record(
 
 
 @transaction.atomic
-def case_decide(*, actor: Any, case: Case, key: str, reason: str, version: int) -> Decision:
-    """A decision at the case's level of Lunnermodellen, as the plan's casework allows it."""
+def case_decide(
+    *, actor: Any, case: Case, key: str, reason: str, version: int, no_parents_reason: str = ""
+) -> Decision:
+    """A decision at the case's level of Lunnermodellen, as the plan's casework allows it.
+
+    Closing needs every measure evaluated, and a decision on involving the guardians or
+    `no_parents_reason`, why none was made."""
     case = _locked(case, version=version)
     if not case_may_steer(actor, case):
         raise CaseRuleBroken(_("Bare eieren, koordinatoren eller skolens ledelse kan beslutte."))
@@ -311,6 +326,25 @@ def case_decide(*, actor: Any, case: Case, key: str, reason: str, version: int) 
     rule = next((d for d in rules.decisions_at(case.level) if d.key == key), None)
     if rule is None:
         raise CaseRuleBroken(_("Denne beslutningen kan ikke tas på saksens nivå."))
+    missing = close_missing(case) if rule.closes else None
+    if missing and missing.unevaluated:
+        raise CaseRuleBroken(
+            ngettext(
+                "Saken kan ikke avsluttes før tiltakene er evaluert: %(n)s tiltak er ikke "
+                "evaluert.",
+                "Saken kan ikke avsluttes før tiltakene er evaluert: %(n)s tiltak er ikke "
+                "evaluert.",
+                missing.unevaluated,
+            )
+            % {"n": missing.unevaluated}
+        )
+    if missing and missing.no_parents_decision and not no_parents_reason.strip():
+        raise CaseRuleBroken(
+            _(
+                "Foreldreinvolvering er ikke vurdert. Registrer vurderingen, eller skriv hvorfor "
+                "den ikke er gjort."
+            )
+        )
     now = timezone.now()
     decision = Decision(
         case=case,
@@ -321,6 +355,7 @@ def case_decide(*, actor: Any, case: Case, key: str, reason: str, version: int) 
         to_level=rule.to_level if rule.to_level is not None else case.level,
         reason=reason,
         legal_basis=rule.legal_basis,
+        no_parents_reason=no_parents_reason.strip() if missing else "",
     )
     decision.full_clean()
     decision.save()

@@ -40,6 +40,7 @@ from varde.cases.selectors import (
     case_list_rows,
     case_lists_present,
     case_next_steps,
+    close_missing,
     step_url,
 )
 from varde.cases.services import (
@@ -130,6 +131,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_step": next_step,
             "next_url": step_url(case=case, step=next_step) if next_step else "",
             "level_title": rules.level_title(case.level),
+            "no_view_reason": dict(rules.no_view_reasons).get(
+                getattr(getattr(case, "conversation", None), "no_view_reason", ""), ""
+            ),
             "may_steer": case_may_steer(request.user, case),
             "may_archive": case_may_archive(request.user, case),
             "waiting_handover": waiting[0] if waiting else None,
@@ -160,11 +164,14 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
             "trusted_adult": existing.trusted_adult if existing else "",
         },
     )
+    reasons = list(case_rules(municipality_id=case.municipality_id).no_view_reasons)
     record_form = ConversationRecordForm(
         request.POST if request.POST.get("step") == "record" else None,
+        no_view_reasons=reasons,
         initial={
             "what_was_said": existing.what_was_said if existing else "",
             "pupil_view": existing.pupil_view if existing else "",
+            "no_view_reason": existing.no_view_reason if existing else "",
             "weighing": existing.weighing if existing else "",
             "version": existing.version if existing else None,
         },
@@ -179,6 +186,8 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
                 conversation_record(actor=request.user, case=case, **record_form.cleaned_data)
             except ConversationNotPlanned:
                 messages.error(request, _("Planlegg samtalen først: når og hvem deltar."))
+            except CaseRuleBroken as exc:
+                record_form.add_error("pupil_view", str(exc))
             except CaseChanged:
                 existing.refresh_from_db()
                 record_form.add_error(
@@ -201,6 +210,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
             "conversation": existing,
             "plan_form": plan_form,
             "record_form": record_form,
+            "no_view_reason": dict(reasons).get(existing.no_view_reason, "") if existing else "",
         },
     )
 
@@ -337,6 +347,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             "level_title": rules.level_title(case.level),
             "may_steer": case_may_steer(request.user, case),
             "decisions": case.decisions.select_related("decided_by"),
+            "close_missing": close_missing(case) if available else None,
+            "may_close": any(d.closes for d in available),
         },
     )
 

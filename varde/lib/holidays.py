@@ -59,3 +59,45 @@ def public_holidays(year: int) -> dict[date, str]:
 
 def is_public_holiday(d: date) -> bool:
     return any(day == d for day, _ in _holidays(d.year))
+
+
+def is_school_day(d: date) -> bool:
+    """Monday to Friday, except public holidays. A school's own holidays (its skolerute) are
+    not known to Varde, so they count as school days."""
+    return d.weekday() < 5 and not is_public_holiday(d)
+
+
+def next_school_day(d: date) -> date:
+    """`d` itself when it is a school day, else the first school day after it."""
+    while not is_school_day(d):
+        d += timedelta(days=1)
+    return d
+
+
+def school_day_after(d: date, *, days: int = 1) -> date:
+    """The school day `days` school days after `d` (a Friday's next school day is Monday)."""
+    current = d
+    for _ in range(max(days, 0)):
+        current = next_school_day(current + timedelta(days=1))
+    return current
+
+
+# How a deadline in the plan is counted.
+SCHOOL_DAYS = "school_days"
+CALENDAR_DAYS = "calendar_days"
+COUNTS = (SCHOOL_DAYS, CALENDAR_DAYS)
+
+
+def deadline(start: date, days: int, counts: str = CALENDAR_DAYS) -> tuple[date, bool]:
+    """The day a deadline of `days` from `start` falls on, and whether it was moved.
+
+    School days count only school days; a deadline that would fall on a day without school
+    (a count of 0 from a Saturday, or calendar days ending on a Sunday or a holiday) moves to
+    the next school day, and the second value says so.
+    """
+    if counts == SCHOOL_DAYS:
+        day = school_day_after(start, days=days) if days else start
+    else:
+        day = start + timedelta(days=days)
+    due = next_school_day(day)
+    return due, due != day

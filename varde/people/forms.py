@@ -46,6 +46,8 @@ class StyledForm(forms.Form):
 class PupilFilterForm(StyledForm):
     q = forms.CharField(label=_("Søk på navn"), required=False, max_length=100)
     grade = forms.IntegerField(label=_("Trinn"), required=False, min_value=1, max_value=13)
+    # Picking the pupil of a new worry: each pupil leads to the worry form.
+    undring = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ImportForm(forms.Form):

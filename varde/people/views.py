@@ -42,7 +42,10 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
             pupils = pupils.filter(grade=form.cleaned_data["grade"])
     page = Paginator(pupils, 50).get_page(request.GET.get("side"))
     pupils_shown(request.user, list(page.object_list), reason=_("Elevliste"))
-    return render_page(request, "people/pupil_list.html", {"page": page, "form": form})
+    for_worry = form.is_valid() and bool(form.cleaned_data.get("undring"))
+    return render_page(
+        request, "people/pupil_list.html", {"page": page, "form": form, "for_worry": for_worry}
+    )
 
 
 @login_required

@@ -38,6 +38,9 @@ class CallStep:
     closes_at: datetime | None  # when open: the next time it closes, if within two weeks
     opens_at: datetime | None  # when closed: the next time it opens, if within two weeks
     note: str
+    # Where the number and the opening hours come from, as the plan data says.
+    source: str = ""
+    hours_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,4 +134,6 @@ def _call_step(target: _Contact, step: Mapping[str, Any], at: datetime) -> CallS
         closes_at=change if open_now else None,
         opens_at=None if open_now else change,
         note=target.contact.get("note") or "",
+        source=target.contact.get("source") or "",
+        hours_source=target.contact.get("hours_source") or "" if target.hours else "",
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from varde.lib.holidays import COUNTS as DEADLINE_COUNTS
 from varde.people.roles import Role
 from varde.plan.document import PlanDocument
 
@@ -13,8 +14,15 @@ BLOCK_KINDS = {"p", "list", "link", "note", "include"}
 INCLUDES = {"routines", "duties", "services", "resources", "attachments", "lunnermodellen"}
 WHEN = {"always", "open", "closed"}
 ROLE_KEYS = {role.value for role in Role}
-# Chronology events that can complete a step of Lunnermodellen (see cases.models.CaseEvent).
-STEP_EVENTS = frozenset(
+# What a situation of "who to call now" can offer staff before the numbers: open_worry, to
+# register a worry about a pupil.
+STAFF_ACTIONS = ("open_worry",)
+# How a service's action in casework.consent.actions is shared: without consent, or under the
+# service's consent rule.
+SHARING_CONSENT = ("none", "rule")
+# The facts that can complete a step of Lunnermodellen (what each means: FACTS in
+# varde/cases/selectors.py).
+STEP_FACTS = frozenset(
     {
         "opened",
         "conversation_held",
@@ -188,12 +196,18 @@ def validate_plan(content: Any) -> None:
         for step in check.items(f"{here}.steps", level.get("steps")):
             where = f"{here}.steps[{step.get('key')}]"
             check.number(f"{where}.deadline_days", step.get("deadline_days"), 0, 365)
+            counts = step.get("deadline_counts")
+            if counts is not None and counts not in DEADLINE_COUNTS:
+                check.fail(
+                    f"{where}.deadline_counts",
+                    _("må være en av: %(counts)s.") % {"counts": ", ".join(DEADLINE_COUNTS)},
+                )
             done_by = step.get("done_by") or []
-            if not isinstance(done_by, list) or not set(map(str, done_by)) <= STEP_EVENTS:
+            if not isinstance(done_by, list) or not set(map(str, done_by)) <= STEP_FACTS:
                 check.fail(
                     f"{where}.done_by",
-                    _("må være en liste med hendelser: %(kinds)s.")
-                    % {"kinds": ", ".join(sorted(STEP_EVENTS))},
+                    _("må være en liste med fakta: %(kinds)s.")
+                    % {"kinds": ", ".join(sorted(STEP_FACTS))},
                 )
 
     for service in check.items("services", content.get("services")):
@@ -212,15 +226,27 @@ def validate_plan(content: Any) -> None:
                 check.fail(
                     f"{where}.phone", _("må være et telefonnummer, for eksempel «64 99 32 70».")
                 )
+            # Every number and opening time says where it comes from.
+            if phone is not None:
+                check.text(f"{where}.source", contact.get("source"))
+            check.text(f"{where}.review", contact.get("review"), required=False)
             try:
                 parse_hours(contact.get("hours"))
             except HoursError as exc:
                 check.fail(f"{where}.hours", str(exc))
+            if contact.get("hours"):
+                check.text(f"{where}.hours_source", contact.get("hours_source"))
 
     document = PlanDocument(content)
     for situation in check.items("situations", content.get("situations")):
         here = f"situations[{situation.get('key')}]"
         check.text(f"{here}.title", situation.get("title"))
+        action = situation.get("staff_action")
+        if action is not None and action not in STAFF_ACTIONS:
+            check.fail(
+                f"{here}.staff_action",
+                _("må være en av: %(actions)s.") % {"actions": ", ".join(STAFF_ACTIONS)},
+            )
         for index, step in enumerate(situation.get("steps") or []):
             where = f"{here}.steps[{index + 1}]"
             for field in ("contact", "of"):
@@ -290,6 +316,29 @@ def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -
         check.number(f"{here}.guardians_under", rule.get("guardians_under"), 0, 18)
         for item in check.items(f"{here}.requires", rule.get("requires")):
             check.text(f"{here}.requires[{item.get('key')}].title", item.get("title"))
+        check.text(f"{here}.source", rule.get("source"))
+    for index, action in enumerate(check.dicts("casework.consent.actions", consent.get("actions"))):
+        here = f"casework.consent.actions[{index + 1}]"
+        known_service(f"{here}.service", action.get("service"))
+        check.text(f"{here}.title", action.get("title"))
+        if action.get("consent") not in SHARING_CONSENT:
+            check.fail(
+                f"{here}.consent",
+                _("må være en av: %(kinds)s.") % {"kinds": ", ".join(SHARING_CONSENT)},
+            )
+        if action.get("consent") == "none":
+            # Sharing without consent needs a source: the plan's words or the law.
+            check.text(f"{here}.source", action.get("source"))
+        basis = action.get("legal_basis")
+        if basis is not None and basis not in base_keys:
+            check.fail(f"{here}.legal_basis", _("ukjent hjemmel «%(key)s».") % {"key": basis})
+    conversation = check.mapping("casework.conversation", casework.get("conversation"))
+    for item in check.items(
+        "casework.conversation.no_view_reasons", conversation.get("no_view_reasons")
+    ):
+        check.text(
+            f"casework.conversation.no_view_reasons[{item.get('key')}].title", item.get("title")
+        )
     role_services = check.mapping("casework.consent.role_services", consent.get("role_services"))
     for role, service in role_services.items():
         if role not in ROLE_KEYS:

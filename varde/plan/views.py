@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from varde.lib.holidays import public_holidays
+from varde.people.access import pupils_visible_to
 from varde.people.models import Municipality
 from varde.plan.callnow import situation_keys, who_to_call
 from varde.plan.document import PlanDocument
@@ -167,6 +169,12 @@ def call_now(request: HttpRequest, slug: str, situation: str | None = None) -> H
     if situation and chosen is None:
         raise Http404
     steps = who_to_call(document.content, situation, now) if chosen else []
+    # Staff who can register a worry about a pupil of this municipality start there.
+    open_worry = (
+        chosen is not None
+        and chosen.get("staff_action") == "open_worry"
+        and pupils_visible_to(request.user).filter(municipality=municipality).exists()
+    )
     return render_page(
         request,
         "plan/call_now.html",
@@ -177,6 +185,10 @@ def call_now(request: HttpRequest, slug: str, situation: str | None = None) -> H
             "situation": chosen,
             "steps": steps,
             "now": timezone.localtime(now),
+            "holiday": public_holidays(timezone.localdate(now).year).get(
+                timezone.localdate(now), ""
+            ),
+            "open_worry": open_worry,
         },
         municipality=municipality,
         plan=version,

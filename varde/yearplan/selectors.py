@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from varde.lib.holidays import is_public_holiday
+from varde.lib.holidays import next_school_day
 from varde.people.models import RoleAssignment, School, User
 from varde.people.roles import SCHOOL_ROLES, Role
 from varde.plan.document import PlanDocument
@@ -69,8 +69,7 @@ def suggested_start(*, school_year: int, entry: dict[str, Any]) -> dt.datetime:
     month = int(entry["month"])
     year = school_year if month >= 8 else school_year + 1
     day = dt.date(year, month, int(entry.get("day") or 15))
-    while day.weekday() >= 5 or is_public_holiday(day):
-        day += dt.timedelta(days=1)
+    day = next_school_day(day)
     hour, minute = (int(part) for part in str(entry.get("time") or "18:00").split(":"))
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=OSLO)
 
