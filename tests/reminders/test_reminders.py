@@ -175,3 +175,14 @@ def test_reminders_are_written_in_the_site_language_whatever_the_thread_served_l
     assert subjects and all(s.startswith("Forfalt steg: ") for s in subjects), subjects
     to_tina = [m for m in mail.outbox if m.to == [world.teacher.email]]
     assert to_tina[0].body.startswith("Hei!")
+
+
+def test_a_handover_shows_on_the_receivers_start_page_at_once(client, world):
+    """Before the next collection of reminders, the offer is there, linked, and once."""
+    assert not Reminder.objects.filter(user=world.teacher2).exists()
+    client.force_login(world.teacher2)
+    link = f'href="/ansatt/overforinger/{world.handover.pk}/"'
+    page = client.get("/ansatt/").content.decode()
+    assert page.count(link) == 1 and "En kollega vil overføre en sak til deg" in page
+    reminders_collect()
+    assert client.get("/ansatt/").content.decode().count(link) == 1

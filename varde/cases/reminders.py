@@ -99,10 +99,11 @@ def _due_measures(today: dt.date) -> list[Due]:
     ]
 
 
-def _due_handovers() -> list[Due]:
-    waiting = Handover.objects.filter(state=Handover.State.WAITING).values_list(
-        "pk", "to_user_id", "offered_at"
-    )
+def _due_handovers(*, to_user_id: int | None = None) -> list[Due]:
+    waiting = Handover.objects.filter(state=Handover.State.WAITING)
+    if to_user_id is not None:
+        waiting = waiting.filter(to_user_id=to_user_id)
+    waiting = waiting.values_list("pk", "to_user_id", "offered_at")
     return [
         Due(
             to_user,
@@ -113,6 +114,12 @@ def _due_handovers() -> list[Due]:
         )
         for pk, to_user, offered_at in waiting
     ]
+
+
+def handovers_waiting_for(user_id: int) -> list[Due]:
+    """The handovers waiting for the user's answer, as reminders: read when the page is
+    shown, so that an offer shows at once, before the next collection stores it."""
+    return _due_handovers(to_user_id=user_id)
 
 
 def _due_archives(today: dt.date) -> list[Due]:
