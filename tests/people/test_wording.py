@@ -1,0 +1,44 @@
+"""The login pages speak Varde's plain bokmål, with one term for two-factor login."""
+
+from __future__ import annotations
+
+import re
+
+from allauth.mfa.models import Authenticator
+
+from tests.people.test_login import login_with_password
+from tests.world import PASSWORD
+
+# The library's own words that Varde's pages do not use.
+STIFF = ("Vennligst", "tofaktorautentisering", "Tofaktorautentisering", "Glemt ditt passord")
+
+
+def text(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def test_the_totp_step_asks_for_the_code_in_plain_words(client, world):
+    login_with_password(client, world.teacher.email)
+    page = text(client.get("/konto/2fa/authenticate/"))
+    assert "Kontoen din har tofaktorinnlogging. Skriv koden fra autentiseringsappen:" in page
+    assert not [word for word in STIFF if word in page]
+
+
+def test_setting_up_two_factor_login_uses_the_same_term(client, world):
+    Authenticator.objects.filter(user=world.teacher).delete()
+    login_with_password(client, world.teacher.email)
+    # Setting it up asks for the password again first, in plain words too.
+    again = client.get("/konto/2fa/totp/activate/", follow=True)
+    assert "Logg inn på nytt for å bekrefte at det er deg." in text(again)
+    client.post(again.redirect_chain[-1][0], {"password": PASSWORD})
+    page = text(client.get("/konto/2fa/totp/activate/"))
+    assert "for å slå på tofaktorinnlogging" in page
+    for found in (again, page):
+        words = text(found) if not isinstance(found, str) else found
+        assert not [word for word in STIFF if word in words]
+
+
+def test_the_login_and_password_reset_pages_have_no_stiff_words(client, world):
+    for url in ("/konto/login/", "/konto/password/reset/"):
+        page = text(client.get(url))
+        assert not [word for word in STIFF if word in page], url
