@@ -206,3 +206,53 @@ def test_the_form_as_shown_saves_unchanged(world, rolled, client):
     response = client.post(f"/ansatt/arshjul/mote/{meeting.pk}/", form_of(meeting))
     assert response.status_code == 302
     assert utsett(world).sequence == 0
+
+
+def test_one_person_responsible_for_two_meetings_at_once_is_warned(world, rolled, client):
+    """The template puts the Utsett! evenings of grades 8, 9 and 10 on the same evening: one
+    teacher responsible for two of them is told, on saving and on the school's page."""
+    eighth, ninth = utsett(world, 8), utsett(world, 9)
+    assert eighth.starts_at == ninth.starts_at
+    client.force_login(world.principal)
+    client.post(
+        f"/ansatt/arshjul/mote/{eighth.pk}/",
+        form_of(eighth, responsible=str(world.teacher.pk)),
+    )
+    page = client.get(f"/ansatt/arshjul/skole/{world.school.pk}/?ar={YEAR}").content.decode()
+    assert "Samme ansvarlig for to møter samtidig" not in page
+    response = client.post(
+        f"/ansatt/arshjul/mote/{ninth.pk}/",
+        form_of(ninth, responsible=str(world.teacher.pk)),
+        follow=True,
+    )
+    said = " ".join(response.content.decode().split())
+    assert "Tina Lærer" in said and "er ansvarlig for to møter samtidig" in said
+    page = " ".join(
+        client.get(f"/ansatt/arshjul/skole/{world.school.pk}/?ar={YEAR}").content.decode().split()
+    )
+    assert "Samme ansvarlig for to møter samtidig" in page
+    # An hour later, one after the other: no clash.
+    ninth.refresh_from_db()
+    client.post(
+        f"/ansatt/arshjul/mote/{ninth.pk}/",
+        form_of(
+            ninth,
+            time=(ninth.starts_at.astimezone(OSLO) + dt.timedelta(minutes=90)).strftime("%H:%M"),
+        ),
+    )
+    page = client.get(f"/ansatt/arshjul/skole/{world.school.pk}/?ar={YEAR}").content.decode()
+    assert "Samme ansvarlig for to møter samtidig" not in page
+
+
+def test_a_meeting_can_be_led_by_someone_outside_varde(world, rolled, client):
+    meeting = utsett(world, 10)
+    client.force_login(world.principal)
+    leader = "Politikontakten Kari Nordmann, 400 00 000"
+    response = client.post(
+        f"/ansatt/arshjul/mote/{meeting.pk}/", form_of(meeting, leader_name=leader)
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.leader_name == leader
+    page = client.get(f"/ansatt/arshjul/skole/{world.school.pk}/?ar={YEAR}").content.decode()
+    assert leader in page

@@ -60,6 +60,14 @@ class EventForm(StyledForm):
         max_length=4000,
         required=False,
     )
+    leader_name = NameField(
+        label=_("Ledes av noen utenfra (valgfritt)"),
+        help_text=_(
+            "Navn og hvordan de nås, for eksempel «Politikontakten Kari Nordmann, 400 00 000»."
+        ),
+        max_length=300,
+        required=False,
+    )
     notes = forms.CharField(
         label=_("Notater"),
         widget=forms.Textarea(attrs={"rows": 3}),

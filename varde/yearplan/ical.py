@@ -32,6 +32,8 @@ def _description(event: YearEvent) -> str:
         parts.append("Bidrar:\n" + event.contributors)
     if event.responsible:
         parts.append(f"Ansvarlig: {event.responsible.full_name}")
+    if event.leader_name:
+        parts.append(f"Leder: {event.leader_name}")
     if event.notes:
         parts.append(event.notes)
     return "\n\n".join(parts)

@@ -55,6 +55,8 @@ class YearEvent(models.Model):
         verbose_name=_("ansvarlig"),
     )
     notes = EncryptedTextField(_("notater"), blank=True)
+    # Who leads the meeting when it is someone outside Varde (the police contact, a speaker).
+    leader_name = EncryptedTextField(_("leder utenfra"), blank=True)
     cancelled = models.BooleanField(_("avlyst"), default=False)
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

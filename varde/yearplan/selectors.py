@@ -176,3 +176,35 @@ def staff_not_read(*, school: School) -> list[User]:
         .distinct()
         .order_by("full_name")
     )
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One person responsible for two meetings that overlap in time."""
+
+    person: User
+    first: YearEvent
+    second: YearEvent
+
+
+def clashes_for(events: list[YearEvent]) -> list[Clash]:
+    """Meetings among `events` whose responsible person also has another meeting, at any
+    school, that overlaps in time. Cancelled meetings clash with nothing."""
+    people = {e.responsible_id for e in events if e.responsible_id and not e.cancelled}
+    if not people:
+        return []
+    theirs = list(
+        YearEvent.objects.filter(responsible_id__in=people, cancelled=False)
+        .select_related("responsible", "school")
+        .order_by("starts_at", "pk")
+    )
+    shown = {e.pk for e in events}
+    found = []
+    for i, first in enumerate(theirs):
+        ends = first.starts_at + dt.timedelta(minutes=first.duration_minutes)
+        for second in theirs[i + 1 :]:
+            if second.starts_at >= ends:
+                break
+            if second.responsible_id == first.responsible_id and {first.pk, second.pk} & shown:
+                found.append(Clash(first.responsible, first, second))
+    return found

@@ -24,6 +24,7 @@ ADJUSTABLE = (
     "place",
     "responsible",
     "contributors",
+    "leader_name",
     "notes",
     "cancelled",
 )

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,6 +32,8 @@ from varde.yearplan.models import CalendarFeed, StaffCompetence
 from varde.yearplan.selectors import (
     COMPETENCE_ROLES,
     OSLO,
+    Clash,
+    clashes_for,
     competence_at,
     coordination,
     event_counts,
@@ -156,11 +159,35 @@ def school_page(request: HttpRequest, pk: int) -> HttpResponse:
             "missing_responsible": sum(
                 1 for e in events if not e.responsible_id and not e.cancelled
             ),
+            "clashes": clashes_for(events),
             "editable": can_edit(request.user, school),
             **_years(year),
         },
         municipality=where,
     )
+
+
+def clash_message(clash: Clash) -> str:
+    """A clash in a sentence: who, which two meetings, when; names isolated (FSI … PDI), so
+    that a name cannot turn the text around it."""
+
+    def isolated(text: str) -> str:
+        return f"\u2068{text}\u2069"
+
+    return _(
+        "%(person)s er ansvarlig for to møter samtidig: %(first)s (%(first_school)s, "
+        "%(first_grade)s. trinn) og %(second)s (%(second_school)s, %(second_grade)s. trinn), "
+        "%(when)s."
+    ) % {
+        "person": isolated(clash.person.full_name),
+        "first": isolated(clash.first.title),
+        "first_school": isolated(clash.first.school.name),
+        "first_grade": clash.first.grade,
+        "second": isolated(clash.second.title),
+        "second_school": isolated(clash.second.school.name),
+        "second_grade": clash.second.grade,
+        "when": date_format(timezone.localtime(clash.second.starts_at), "j. F H:i"),
+    }
 
 
 def _event_initial(event: Any) -> dict[str, Any]:
@@ -172,6 +199,7 @@ def _event_initial(event: Any) -> dict[str, Any]:
         "place": event.place,
         "responsible": event.responsible_id,
         "contributors": event.contributors,
+        "leader_name": event.leader_name,
         "notes": event.notes,
         "cancelled": event.cancelled,
         "sequence": event.sequence,
@@ -195,6 +223,7 @@ def event_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "place": data["place"],
                 "responsible": data["responsible"],
                 "contributors": data["contributors"],
+                "leader_name": data["leader_name"],
                 "notes": data["notes"],
                 "cancelled": data["cancelled"],
             }
@@ -216,6 +245,9 @@ def event_page(request: HttpRequest, pk: int) -> HttpResponse:
                 form.data = {**form.data.dict(), "sequence": str(event.sequence)}
             else:
                 messages.success(request, _("Møtet er lagret."))
+                event.refresh_from_db()
+                for clash in clashes_for([event]):
+                    messages.warning(request, clash_message(clash))
                 return redirect(
                     f"{reverse('yearplan:school', args=[event.school_id])}?ar={event.school_year}"
                 )
@@ -224,7 +256,12 @@ def event_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "yearplan/event.html",
-        {"event": event, "form": form, "editable": editable},
+        {
+            "event": event,
+            "form": form,
+            "editable": editable,
+            "clashes": [clash_message(c) for c in clashes_for([event])],
+        },
         municipality=where,
     )
 
