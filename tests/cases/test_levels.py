@@ -429,3 +429,58 @@ def test_two_records_of_the_same_conversation_the_second_is_told_and_nothing_is_
     assert "Tinas syn" in page and "Ritas syn" in page
     conversation.refresh_from_db()
     assert conversation.pupil_view == "Tinas syn"
+
+
+def test_a_measure_has_a_responsible_member_of_staff_who_sees_and_is_reminded_of_it(client, world):
+    from varde.reminders.models import Reminder
+    from varde.reminders.services import reminders_collect
+
+    url = f"/ansatt/saker/{world.case.pk}/tiltak/"
+    day = timezone.localdate() + dt.timedelta(days=10)
+    fields = {
+        "description": "Fast samtale hver mandag.",
+        "goal": "Eleven møter opp.",
+        "evaluate_on": day.strftime("%d.%m.%Y"),
+    }
+    # Nobody responsible: refused, with the text kept.
+    response = post(client, world.teacher, url, fields)
+    assert response.status_code == 200
+    assert "Velg hvem som er ansvarlig" in response.content.decode()
+    assert "Fast samtale hver mandag." in response.content.decode()
+    # A colleague at the school: she joins the case, sees the measure on her start page, and is
+    # reminded three days before the evaluation (the plan's measure_days_before), not earlier.
+    response = post(client, world.teacher, url, {**fields, "responsible_user": world.teacher2.pk})
+    assert response.status_code == 302
+    measure = Measure.objects.latest("pk")
+    assert measure.responsible_user == world.teacher2 and measure.responsible == "Tor Lærer"
+    client.force_login(world.teacher2)
+    start = client.get("/ansatt/").content.decode()
+    assert "Tiltak du er ansvarlig for" in start
+    assert f"/ansatt/saker/{world.case.pk}/tiltak/{measure.pk}/" in start
+    key = f"measure-responsible:{measure.pk}:{day.isoformat()}"
+    with time_machine.travel(timezone.now() + dt.timedelta(days=6), tick=False):
+        reminders_collect()
+    assert not Reminder.objects.filter(user=world.teacher2, key=key).exists()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=7), tick=False):
+        reminders_collect()
+    assert Reminder.objects.filter(user=world.teacher2, key=key).exists()
+
+
+def test_a_person_outside_the_school_is_responsible_by_name(client, world):
+    url = f"/ansatt/saker/{world.case.pk}/tiltak/"
+    day = timezone.localdate() + dt.timedelta(days=10)
+    response = post(
+        client,
+        world.teacher,
+        url,
+        {
+            "description": "Samtaler med helsesykepleier.",
+            "goal": "Bedre søvn.",
+            "evaluate_on": day.strftime("%d.%m.%Y"),
+            "responsible": "Helsesykepleier Kari, 400 00 000",
+        },
+    )
+    assert response.status_code == 302
+    measure = Measure.objects.latest("pk")
+    assert measure.responsible_user is None
+    assert measure.responsible == "Helsesykepleier Kari, 400 00 000"

@@ -36,7 +36,7 @@ NAME_FIELDS = [
     ("varde.cases.forms", "ConversationPlanForm", "attendees", {}),
     ("varde.cases.forms", "ConversationPlanForm", "trusted_adult", {}),
     ("varde.cases.forms", "ParentContactForm", "with_whom", {}),
-    ("varde.cases.forms", "MeasureForm", "responsible", {}),
+    ("varde.cases.forms", "MeasureForm", "responsible", {"people": []}),
     ("varde.people.forms", "RoleGrantForm", "full_name", {"municipality": None}),
     ("varde.yearplan.forms", "EventForm", "contributors", {"people": None}),
 ]

@@ -225,18 +225,45 @@ class MeasureForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=20_000,
     )
-    responsible = NameField(label=_("Hvem er ansvarlig?"), max_length=200)
+    responsible_user = forms.TypedChoiceField(
+        label=_("Hvem er ansvarlig?"),
+        help_text=_("Får påminnelse før evalueringen og ser tiltaket på startsiden sin."),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    responsible = NameField(
+        label=_("Eller en person utenfor skolen"),
+        help_text=_("Navn og hvordan hen nås, for eksempel «Helsesykepleier Kari, 400 00 000»."),
+        max_length=200,
+        required=False,
+    )
     evaluate_on = forms.DateField(
         label=_("Evalueres"),
         help_text=_("Dato, for eksempel 15.01.2027."),
         input_formats=["%d.%m.%Y", "%Y-%m-%d"],
     )
 
+    def __init__(self, *args: object, people: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["responsible_user"].choices = [("", _("Velg en ansatt")), *people]
+
     def clean_evaluate_on(self) -> dt.date:
         day = self.cleaned_data["evaluate_on"]
         if day < timezone.localdate():
             raise forms.ValidationError(_("Evalueringsdatoen kan ikke være passert."))
         return day
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        chosen = data.get("responsible_user")
+        named = str(data.get("responsible") or "").strip()
+        if not chosen and not named and "responsible" not in self.errors:
+            self.add_error(
+                "responsible_user",
+                _("Velg hvem som er ansvarlig, eller skriv navnet på en person utenfor skolen."),
+            )
+        return data
 
 
 class MeasureEvaluationForm(StyledForm):

@@ -287,6 +287,15 @@ class Measure(models.Model):
     level = models.PositiveSmallIntegerField()
     description = EncryptedTextField()
     goal = EncryptedTextField()
+    # Who is responsible: a member of staff (reminded, and sees it on the start page), or a
+    # person outside the school by name and how to reach them. The name is kept in either case.
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="measures_responsible",
+        null=True,
+        blank=True,
+    )
     responsible = EncryptedTextField()
     evaluate_on = models.DateField()
     evaluation = EncryptedTextField(blank=True)

@@ -84,10 +84,10 @@ def _due_for_cases(today: dt.date) -> list[Due]:
 
 
 def _due_measures(today: dt.date) -> list[Due]:
-    measures = Measure.objects.filter(
-        evaluated_at__isnull=True, evaluate_on__lte=today, case__status=Case.Status.OPEN
-    ).values_list("pk", "case_id", "case__owner_id", "evaluate_on")
-    return [
+    """The case's owner on the evaluation day; the responsible member of staff the plan's
+    days before it."""
+    open_measures = Measure.objects.filter(evaluated_at__isnull=True, case__status=Case.Status.OPEN)
+    found = [
         Due(
             owner,
             f"measure:{pk}:{evaluate_on.isoformat()}",
@@ -95,8 +95,29 @@ def _due_measures(today: dt.date) -> list[Due]:
             reverse("cases:measure_evaluation", args=[case_id, pk]),
             evaluate_on,
         )
-        for pk, case_id, owner, evaluate_on in measures
+        for pk, case_id, owner, evaluate_on in open_measures.filter(
+            evaluate_on__lte=today
+        ).values_list("pk", "case_id", "case__owner_id", "evaluate_on")
     ]
+    rules: dict[int, CaseRules] = {}
+    ahead = open_measures.filter(responsible_user__isnull=False).values_list(
+        "pk", "case_id", "case__municipality_id", "responsible_user_id", "evaluate_on"
+    )
+    for pk, case_id, municipality_id, user_id, evaluate_on in ahead:
+        if municipality_id not in rules:
+            rules[municipality_id] = case_rules(municipality_id=municipality_id)
+        if today < evaluate_on - dt.timedelta(days=rules[municipality_id].measure_days_before):
+            continue
+        found.append(
+            Due(
+                user_id,
+                f"measure-responsible:{pk}:{evaluate_on.isoformat()}",
+                _("Du er ansvarlig for et tiltak som skal evalueres"),
+                reverse("cases:measure_evaluation", args=[case_id, pk]),
+                evaluate_on,
+            )
+        )
+    return found
 
 
 def _due_handovers(*, to_user_id: int | None = None) -> list[Due]:

@@ -99,6 +99,8 @@ class CaseRules:
     archived_days: int = 30
     closed_unarchived_days: int = 60
     escalate_after_days: int = 3
+    # Days before a measure's evaluation date its responsible member of staff is reminded.
+    measure_days_before: int = 3
 
     def decisions_at(self, level: int) -> list[DecisionRule]:
         return [d for d in self.decisions if level in d.from_levels]
@@ -217,6 +219,7 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
         archived_days=int(retention.get("archived_days", 30)),
         closed_unarchived_days=int(retention.get("closed_unarchived_days", 60)),
         escalate_after_days=int((casework.get("reminders") or {}).get("escalate_after_days", 3)),
+        measure_days_before=int((casework.get("reminders") or {}).get("measure_days_before", 3)),
     )
 
 

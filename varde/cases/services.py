@@ -417,12 +417,32 @@ def measure_add(
     case: Case,
     description: str,
     goal: str,
-    responsible: str,
     evaluate_on: dt.date,
+    responsible: str = "",
+    responsible_user: Any = None,
 ) -> Measure:
-    """Agree a measure (tiltak) with a goal, a responsible person and an evaluation date."""
+    """Agree a measure (tiltak) with a goal, a responsible person and an evaluation date.
+
+    The responsible person is a member of staff (`responsible_user`: the owner, someone in the
+    case, or staff at the case's school, who then joins the case), or a person outside the
+    school named in `responsible`."""
     if case.status != Case.Status.OPEN:
         raise CaseRuleBroken(_("Saken er avsluttet."))
+    if responsible_user is not None:
+        participant_ids = set(case.participants.values_list("user_id", flat=True))
+        if not responsible_user.is_active or (
+            responsible_user.pk != case.owner_id
+            and responsible_user.pk not in participant_ids
+            and case.school_id not in responsible_user.school_ids()
+        ):
+            raise CaseRuleBroken(_("Den ansvarlige må være med i saken eller ansatt ved skolen."))
+        if responsible_user.pk != case.owner_id and responsible_user.pk not in participant_ids:
+            CaseParticipant.objects.create(
+                case=case, user=responsible_user, invited_by=actor, invited_at=timezone.now()
+            )
+        responsible = responsible_user.full_name or responsible_user.email
+    if not responsible.strip():
+        raise CaseRuleBroken(_("Skriv hvem som er ansvarlig."))
     measure = Measure(
         case=case,
         created_at=timezone.now(),
@@ -431,6 +451,7 @@ def measure_add(
         description=description,
         goal=goal,
         responsible=responsible,
+        responsible_user=responsible_user,
         evaluate_on=evaluate_on,
     )
     measure.full_clean()

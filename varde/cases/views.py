@@ -358,10 +358,17 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def measures(request: HttpRequest, pk: int) -> HttpResponse:
     """The stafettlogg: measures with goal, responsible person and evaluation date."""
     case = case_for_user(request.user, pk, reason=_("Tiltak"))
-    form = MeasureForm(request.POST or None)
+    form = MeasureForm(request.POST or None, people=_school_staff(case, exclude=[]))
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen = data.pop("responsible_user")
         try:
-            measure_add(actor=request.user, case=case, **form.cleaned_data)
+            measure_add(
+                actor=request.user,
+                case=case,
+                responsible_user=User.objects.get(pk=chosen) if chosen else None,
+                **data,
+            )
         except CaseRuleBroken as exc:
             form.add_error(None, str(exc))
         else:

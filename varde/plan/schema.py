@@ -359,6 +359,9 @@ def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -
     check.number(
         "casework.reminders.escalate_after_days", reminders.get("escalate_after_days"), 0, 365
     )
+    check.number(
+        "casework.reminders.measure_days_before", reminders.get("measure_days_before"), 0, 365
+    )
     retention = check.mapping("casework.retention", casework.get("retention"))
     check.number("casework.retention.archived_days", retention.get("archived_days"), 0, 3650)
     check.number(

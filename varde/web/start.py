@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from varde.cases.access import cases_shown, cases_visible_to
 from varde.cases.advice import advice_waiting
-from varde.cases.models import Case
+from varde.cases.models import Case, Measure
 from varde.cases.rules import CaseRules, case_rules_of
 from varde.cases.selectors import CaseWithNextStep, cases_listed, cases_with_next_step
 from varde.people.models import Municipality
@@ -32,6 +32,7 @@ def start_context(
     routines = document.routines if document else []
     return {
         "my_cases": my_open_cases(user, rules=rules),
+        "my_measures": my_measures(user),
         "reminders": reminders_for(user),
         "municipality": municipality,
         "document": document,
@@ -47,6 +48,31 @@ def start_context(
         "routines_unread": routines_unread(user=user, version=version),
         "advice_waiting": advice_waiting(user, rules=rules),
     }
+
+
+def my_measures(user: Any) -> list[Measure]:
+    """Measures not yet evaluated that the user is responsible for, in cases the user may see,
+    soonest first. Showing them is audited with their cases."""
+    if not user.sees_pupil_data():
+        return []
+    measures = list(
+        Measure.objects.filter(
+            responsible_user=user,
+            evaluated_at__isnull=True,
+            case__in=cases_visible_to(user).filter(status=Case.Status.OPEN),
+        )
+        .select_related("case__pupil")
+        .only(
+            "evaluate_on",
+            "case__school",
+            "case__municipality",
+            "case__pupil__first_name",
+            "case__pupil__last_name",
+        )
+        .order_by("evaluate_on", "pk")[:START_CASES]
+    )
+    cases_shown(user, list({m.case_id: m.case for m in measures}.values()), reason=_("Startsiden"))
+    return measures
 
 
 def my_open_cases(user: Any, *, rules: Mapping[int, CaseRules]) -> list[CaseWithNextStep]:

@@ -260,7 +260,7 @@ def event_page(request: HttpRequest, pk: int) -> HttpResponse:
             "event": event,
             "form": form,
             "editable": editable,
-            "clashes": [clash_message(c) for c in clashes_for([event])],
+            "clashes": clashes_for([event]),
         },
         municipality=where,
     )
