@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from varde.audit.models import AuditChain, AuditEntry, chain_of
 from varde.lib.crypto import derived_key
@@ -23,6 +24,10 @@ class AuditSubject(NamedTuple):
     pupil_id: int | None = None
     school_id: int | None = None
     municipality_id: int | None = None
+
+
+# The actor of what Varde does by itself (a scheduled deletion), never "anonym".
+AUTOMATIC = "Varde – automatisk"
 
 
 class AuditUnavailable(RuntimeError):
@@ -46,8 +51,11 @@ def audit_record(
     school_id: int | None = None,
     municipality_id: int | None = None,
     detail: dict[str, Any] | None = None,
+    automatic: str = "",
 ) -> AuditEntry:
-    """Append one entry to the chain of its municipality, in the caller's transaction."""
+    """Append one entry to the chain of its municipality, in the caller's transaction.
+    `automatic`: what Varde did by itself, with no person behind it ("sletting etter
+    oppbevaringstid"), which names the entry's actor."""
     subject = AuditSubject(object_id, pupil_id, school_id, municipality_id)
     return audit_record_many(
         actor=actor,
@@ -56,6 +64,7 @@ def audit_record(
         subjects=[subject],
         reason=reason,
         detail=detail,
+        automatic=automatic,
     )[0]
 
 
@@ -67,11 +76,16 @@ def audit_record_many(
     subjects: Sequence[AuditSubject],
     reason: str,
     detail: dict[str, Any] | None = None,
+    automatic: str = "",
 ) -> list[AuditEntry]:
     """Append one entry per subject (e.g. each pupil shown in a list), in the caller's
     transaction, each to the chain of its municipality."""
     at = timezone.now().astimezone(dt.UTC)
-    label = _actor_label(actor)
+    label = f"{AUTOMATIC} {automatic}" if automatic else _actor_label(actor)
+    # The log is kept in the site's language whatever the person's page was in: a reason given
+    # lazily (gettext_lazy) is written in bokmål and translated when a page shows it.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(reason)
     entries = [
         AuditEntry(
             at=at,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from varde.cases.access import case_for_user
@@ -77,7 +78,7 @@ class AdviceAnswerForm(StyledForm):
 @require_http_methods(["GET", "POST"])
 def advice_ask_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask one of the school's advisers about the case, anonymous unless chosen otherwise."""
-    case = case_for_user(request.user, pk, reason=_("Spør om råd"))
+    case = case_for_user(request.user, pk, reason=_lazy("Spør om råd"))
     advisers = advisers_for(case=case, exclude=request.user)
     rules = case_rules(municipality_id=case.municipality_id)
     age_band = rules.age_band(case.pupil.age_on(timezone.localdate()))
@@ -146,7 +147,7 @@ def advice_question_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def chronology(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything that happened on the case, in order, made to be printed."""
-    case = case_for_user(request.user, pk, reason=_("Kronologi"), related=("school",))
+    case = case_for_user(request.user, pk, reason=_lazy("Kronologi"), related=("school",))
     return render_page(
         request,
         "cases/chronology.html",

@@ -527,6 +527,7 @@ def _case_purge(*, case_id: int, now: dt.datetime) -> bool:
     removal.save()
     audit_record(
         actor=None,
+        automatic="sletting etter oppbevaringstid",
         action=AuditAction.DELETE,
         object_type="case",
         object_id=case.pk,

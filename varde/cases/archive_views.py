@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from varde.cases.archive import (
@@ -24,7 +25,7 @@ from varde.web.pages import render_page
 @login_required
 @require_http_methods(["GET", "POST"])
 def archive(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_archivable_for_user(request.user, pk, reason=_("Arkivering"))
+    case = case_archivable_for_user(request.user, pk, reason=_lazy("Arkivering"))
     if request.method == "POST":
         try:
             case_archive(actor=request.user, case=case)
@@ -42,7 +43,7 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def archive_download(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_archivable_for_user(request.user, pk, reason=_("Arkivpakke lastet ned"))
+    case = case_archivable_for_user(request.user, pk, reason=_lazy("Arkivpakke lastet ned"))
     try:
         data = archive_package(actor=request.user, case=case)
     except PackageMissing:

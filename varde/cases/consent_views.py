@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from varde.cases.access import case_for_user
@@ -91,7 +92,7 @@ class ConsentForm(StyledForm):
 @require_http_methods(["GET", "POST"])
 def consents(request: HttpRequest, pk: int) -> HttpResponse:
     """The consent register of a case: what is valid, what is missing, record a new one."""
-    case = case_for_user(request.user, pk, reason=_("Samtykker"))
+    case = case_for_user(request.user, pk, reason=_lazy("Samtykker"))
     rules = case_rules(municipality_id=case.municipality_id)
     today = timezone.localdate()
     form = ConsentForm(
@@ -145,7 +146,7 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def consent_withdraw_view(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
-    case = case_for_user(request.user, pk, reason=_("Trekk samtykke"))
+    case = case_for_user(request.user, pk, reason=_lazy("Trekk samtykke"))
     consent = case.consents.filter(pk=id_or_404(consent_pk)).first()
     if consent is None:
         raise Http404
@@ -200,7 +201,7 @@ def _person_label(user: Any, case: Any, rules: CaseRules, checks: dict[str, bool
 @require_http_methods(["GET", "POST"])
 def participants(request: HttpRequest, pk: int) -> HttpResponse:
     """Who is in the case, and inviting staff at the school into it."""
-    case = case_for_user(request.user, pk, reason=_("Deltakere i saken"))
+    case = case_for_user(request.user, pk, reason=_lazy("Deltakere i saken"))
     rules = case_rules(municipality_id=case.municipality_id)
     candidates = invite_candidates(case=case)
     services = {role_service(rules, u, case) for u in candidates} - {""}
@@ -285,7 +286,7 @@ class ReferralForm(StyledForm):
 @require_http_methods(["GET", "POST"])
 def referral(request: HttpRequest, pk: int) -> HttpResponse:
     """Refer the case to a service: first choose the service, then what it needs."""
-    case = case_for_user(request.user, pk, reason=_("Henvisning"))
+    case = case_for_user(request.user, pk, reason=_lazy("Henvisning"))
     rules = case_rules(municipality_id=case.municipality_id)
     services = referral_services(rules)
     service = request.GET.get("tjeneste", "")

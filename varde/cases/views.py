@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from varde.cases.access import (
@@ -72,7 +73,7 @@ from varde.web.pages import render_page
 @login_required
 @require_http_methods(["GET", "POST"])
 def worry_open(request: HttpRequest, pupil_pk: int) -> HttpResponse:
-    pupil = pupil_for_user(request.user, pupil_pk, reason=_("Ny undring"))
+    pupil = pupil_for_user(request.user, pupil_pk, reason=_lazy("Ny undring"))
     incident = incident_for_worry(request.user, pupil, request.GET.get("hendelse"))
     form = WorryForm(request.POST or None, initial=worry_initial(incident))
     if request.method == "POST" and form.is_valid():
@@ -100,7 +101,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("side"))
     shown = list(page.object_list)
-    cases_shown(request.user, shown, reason=_("Saksliste"))
+    cases_shown(request.user, shown, reason=_lazy("Saksliste"))
     return render_page(request, "cases/case_list.html", {"cases": shown, "page": page})
 
 
@@ -108,7 +109,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(
-        request.user, pk, reason=_("Sakens side"), related=("coordinator", "conversation")
+        request.user, pk, reason=_lazy("Sakens side"), related=("coordinator", "conversation")
     )
     version = plan_current(municipality_id=case.municipality_id, content=False)
     rules = case_rules_of(version)
@@ -152,7 +153,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def conversation(request: HttpRequest, pk: int) -> HttpResponse:
     """Plan the wondering conversation, then record it on the same page."""
-    case = case_for_user(request.user, pk, reason=_("Undringssamtale"))
+    case = case_for_user(request.user, pk, reason=_lazy("Undringssamtale"))
     existing = getattr(case, "conversation", None)
     plan_form = ConversationPlanForm(
         request.POST if request.POST.get("step") == "plan" else None,
@@ -229,7 +230,7 @@ def _school_staff(case: Case, *, exclude: list[int]) -> list[tuple[int, str]]:
 @require_http_methods(["GET", "POST"])
 def handover(request: HttpRequest, pk: int) -> HttpResponse:
     """Offer the case to a colleague who knows the pupil better."""
-    case = case_for_user(request.user, pk, reason=_("Overføring av sak"))
+    case = case_for_user(request.user, pk, reason=_lazy("Overføring av sak"))
     form = HandoverForm(
         request.POST or None, colleagues=_school_staff(case, exclude=[case.owner_id])
     )
@@ -272,7 +273,7 @@ def handover_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def parents(request: HttpRequest, pk: int) -> HttpResponse:
     """Decide the guardians' involvement with the pupil, and record contacts with them."""
-    case = case_for_user(request.user, pk, reason=_("Foresatte"))
+    case = case_for_user(request.user, pk, reason=_lazy("Foresatte"))
     rules = case_rules(municipality_id=case.municipality_id)
     step = request.POST.get("step")
     decision_form = ParentDecisionForm(
@@ -310,7 +311,7 @@ def parents(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """A decision at the case's level of Lunnermodellen; the choices come from the plan."""
-    case = case_for_user(request.user, pk, reason=_("Beslutning"))
+    case = case_for_user(request.user, pk, reason=_lazy("Beslutning"))
     rules = case_rules(municipality_id=case.municipality_id)
     available = rules.decisions_at(case.level) if case.status == Case.Status.OPEN else []
     form = DecisionForm(
@@ -357,7 +358,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def measures(request: HttpRequest, pk: int) -> HttpResponse:
     """The stafettlogg: measures with goal, responsible person and evaluation date."""
-    case = case_for_user(request.user, pk, reason=_("Tiltak"))
+    case = case_for_user(request.user, pk, reason=_lazy("Tiltak"))
     form = MeasureForm(request.POST or None, people=_school_staff(case, exclude=[]))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -384,7 +385,7 @@ def measures(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_evaluation(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse:
-    case = case_for_user(request.user, pk, reason=_("Evaluering av tiltak"))
+    case = case_for_user(request.user, pk, reason=_lazy("Evaluering av tiltak"))
     measure = measure_for_user(request.user, case, measure_pk)
     form = MeasureEvaluationForm(
         request.POST or None,
@@ -416,7 +417,7 @@ def measure_evaluation(request: HttpRequest, pk: int, measure_pk: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def coordinator(request: HttpRequest, pk: int) -> HttpResponse:
     """Level 3: a named coordinator for the joint effort."""
-    case = case_for_user(request.user, pk, reason=_("Koordinator"))
+    case = case_for_user(request.user, pk, reason=_lazy("Koordinator"))
     exclude: list[int] = []
     people = _school_staff(case, exclude=exclude)
     known = {p[0] for p in people}

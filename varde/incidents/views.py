@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from varde.cases.access import cases_shown, cases_visible_to
@@ -84,7 +85,7 @@ def _pupils_found(request: HttpRequest, school: School) -> tuple[PupilSearchForm
         .filter(Q(first_name__icontains=query) | Q(last_name__icontains=query))
         .order_by("last_name", "first_name")[:10]
     )
-    pupils_shown(request.user, pupils, reason=_("Hendelse: finn eleven"))
+    pupils_shown(request.user, pupils, reason=_lazy("Hendelse: finn eleven"))
     return form, pupils
 
 
@@ -158,14 +159,14 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         .select_related("school", "pupil", "reported_by", "follow_up", "follow_up__adult")
         .order_by("-started_at", "-pk")[:200]
     )
-    incidents_shown(request.user, incidents, reason=_("Hendelsesliste"))
+    incidents_shown(request.user, incidents, reason=_lazy("Hendelsesliste"))
     return render_page(request, "incidents/list.html", {"incidents": incidents})
 
 
 @login_required
 @require_GET
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = incident_for_user(request.user, pk, reason=_("Hendelsens side"))
+    incident = incident_for_user(request.user, pk, reason=_lazy("Hendelsens side"))
     return _page(request, incident)
 
 
@@ -197,7 +198,7 @@ def _page(
             .filter(pupil_id=incident.pupil_id, status="open")
             .order_by("-opened_at")[:5]
         )
-        cases_shown(request.user, cases, reason=_("Hendelse: elevens saker"))
+        cases_shown(request.user, cases, reason=_lazy("Hendelse: elevens saker"))
     context = {
         "incident": incident,
         "routine": routine,
@@ -238,7 +239,7 @@ def _done(request: HttpRequest, incident: Incident, message: str, anchor: str = 
 @login_required
 @require_POST
 def step(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    incident = incident_for_user(request.user, pk, reason=_("Steg i rutinen"))
+    incident = incident_for_user(request.user, pk, reason=_lazy("Steg i rutinen"))
     form = StepForm(request.POST, prefix=key)
     if form.is_valid():
         try:
@@ -259,7 +260,7 @@ def step(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def police(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = incident_for_user(request.user, pk, reason=_("Politiet kontaktet"))
+    incident = incident_for_user(request.user, pk, reason=_lazy("Politiet kontaktet"))
     form = PoliceCallForm(request.POST)
     if not form.is_valid():
         return _page(request, incident, police=form)
@@ -275,7 +276,7 @@ def police(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def avert(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = incident_for_user(request.user, pk, reason=_("Avvergingsplikt"))
+    incident = incident_for_user(request.user, pk, reason=_lazy("Avvergingsplikt"))
     routine = routine_or_empty(
         municipality_id=incident.municipality_id, kind=incident.kind, at=timezone.now()
     )
@@ -299,7 +300,7 @@ def avert(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def pupil(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = incident_for_user(request.user, pk, reason=_("Hendelse: velg elev"))
+    incident = incident_for_user(request.user, pk, reason=_lazy("Hendelse: velg elev"))
     chosen = _pupil_from_post(request, incident.school)
     if chosen is None:
         return _page(request, incident, errors=[_("Velg en elev.")])
@@ -313,7 +314,7 @@ def pupil(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def adult(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = incident_for_user(request.user, pk, reason=_("Oppfølging: velg voksen"))
+    incident = incident_for_user(request.user, pk, reason=_lazy("Oppfølging: velg voksen"))
     staff = {u.pk: u for u in follow_up_adults(incident=incident)}
     form = AdultForm(request.POST, adults=[(pk, u.full_name) for pk, u in staff.items()])
     if form.is_valid():
@@ -334,7 +335,7 @@ def adult(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attach(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = incident_for_user(request.user, pk, reason=_("Hendelse: knytt til sak"))
+    incident = incident_for_user(request.user, pk, reason=_lazy("Hendelse: knytt til sak"))
     raw = request.POST.get("case")
     case = (
         cases_visible_to(request.user).filter(pk=id_or_404(raw), status="open").first()
@@ -353,7 +354,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
-    item = follow_up_for_user(request.user, pk, reason=_("Oppfølgingssamtale"))
+    item = follow_up_for_user(request.user, pk, reason=_lazy("Oppfølgingssamtale"))
     incident = item.incident
     initial = {"pupil_words": item.pupil_words, "next_steps": item.next_steps}
     form = FollowUpForm(request.POST or None, initial=initial)

@@ -7,10 +7,10 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from varde.audit.models import AuditAction
-from varde.audit.selectors import audit_entries_for_pupil
 from varde.audit.services import audit_record
 from varde.people.access import (
     pupil_for_user,
@@ -21,6 +21,7 @@ from varde.people.access import (
     staff_for_admin,
     staff_visible_to_admin,
 )
+from varde.people.access_log import pupil_visits
 from varde.people.forms import ImportForm, PupilFilterForm, RoleGrantForm
 from varde.people.models import Municipality, RoleAssignment
 from varde.web.pages import render_page
@@ -41,7 +42,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data.get("grade"):
             pupils = pupils.filter(grade=form.cleaned_data["grade"])
     page = Paginator(pupils, 50).get_page(request.GET.get("side"))
-    pupils_shown(request.user, list(page.object_list), reason=_("Elevliste"))
+    pupils_shown(request.user, list(page.object_list), reason=_lazy("Elevliste"))
     for_worry = form.is_valid() and bool(form.cleaned_data.get("undring"))
     return render_page(
         request, "people/pupil_list.html", {"page": page, "form": form, "for_worry": for_worry}
@@ -51,7 +52,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pupil = pupil_for_user(request.user, pk, reason=_("Elevens side"))
+    pupil = pupil_for_user(request.user, pk, reason=_lazy("Elevens side"))
     is_leader = pupil.school_id in request.user.leadership_school_ids()  # type: ignore[union-attr]
     return render_page(
         request, "people/pupil_detail.html", {"pupil": pupil, "is_leader": is_leader}
@@ -63,12 +64,12 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def pupil_access_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Who has seen this pupil's records: for leadership and for the right of access."""
     user = request.user
-    pupil = pupil_for_user(user, pk, reason=_("Innsyn: hvem har sett eleven"))
+    pupil = pupil_for_user(user, pk, reason=_lazy("Innsyn: hvem har sett eleven"))
     allowed = pupil.school_id in user.leadership_school_ids()  # type: ignore[union-attr]
     allowed = allowed or pupil.municipality_id in user.admin_municipality_ids()  # type: ignore[union-attr]
     if not allowed:
         raise Http404
-    page = Paginator(audit_entries_for_pupil(pupil_id=pupil.pk), 100).get_page(
+    page = Paginator(pupil_visits(pupil_id=pupil.pk, school_id=pupil.school_id), 100).get_page(
         request.GET.get("side")
     )
     return render_page(request, "people/pupil_access.html", {"pupil": pupil, "page": page})
@@ -106,7 +107,7 @@ def import_people(request: HttpRequest) -> HttpResponse:
                     object_type="import",
                     object_id="dry-run",
                     municipality_id=municipality.pk,
-                    reason=_("Prøveimport"),
+                    reason=_lazy("Prøveimport"),
                 )
     else:
         form = ImportForm()

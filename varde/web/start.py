@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from varde.cases.access import cases_shown, cases_visible_to
 from varde.cases.advice import advice_waiting
@@ -71,7 +71,9 @@ def my_measures(user: Any) -> list[Measure]:
         )
         .order_by("evaluate_on", "pk")[:START_CASES]
     )
-    cases_shown(user, list({m.case_id: m.case for m in measures}.values()), reason=_("Startsiden"))
+    cases_shown(
+        user, list({m.case_id: m.case for m in measures}.values()), reason=_lazy("Startsiden")
+    )
     return measures
 
 
@@ -84,5 +86,5 @@ def my_open_cases(user: Any, *, rules: Mapping[int, CaseRules]) -> list[CaseWith
         .select_related("pupil", "school")
         .order_by("-opened_at")[:START_CASES]
     )
-    cases_shown(user, cases, reason=_("Startsiden"))
+    cases_shown(user, cases, reason=_lazy("Startsiden"))
     return cases_with_next_step(cases=cases, rules=rules)
