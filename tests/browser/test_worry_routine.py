@@ -142,7 +142,7 @@ def test_a_teacher_walks_a_worry_from_first_form_to_an_archived_case(live_server
     page.get_by_label("Mål", exact=True).fill(
         "Eleven har en voksen å snakke med og sover ikke i timene."
     )
-    page.get_by_label("Hvem er ansvarlig?").fill("Tina Lærer")
+    page.get_by_label("Hvem er ansvarlig?").select_option(label="Tina Lærer")
     page.get_by_label("Evalueres").fill(
         (timezone.localdate() + dt.timedelta(days=28)).strftime("%d.%m.%Y")
     )

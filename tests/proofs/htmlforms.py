@@ -173,7 +173,8 @@ def valid_value(name: str, field_: forms.Field | None, entry: Input | None) -> o
     if isinstance(field_, forms.DateField):
         return today.strftime("%d.%m.%Y")
     if isinstance(field_, forms.TimeField):
-        return "18:00"
+        # Now: a time of day that is neither later than now nor before a record made just now.
+        return timezone.localtime().strftime("%H:%M")
     if isinstance(field_, forms.EmailField):
         return f"ny.{timezone.now().timestamp():.0f}@lunner.test"
     if isinstance(field_, forms.IntegerField):

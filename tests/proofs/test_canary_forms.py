@@ -93,6 +93,7 @@ PLAIN_BY_DESIGN = {
     "cases.parentcontact.channel": "a choice (telefon, møte, e-post, brev)",
     "cases.decision.key": "a key of the plan's decisions",
     "cases.decision.legal_basis": "a key of the plan's legal bases",
+    "cases.conversation.no_view_reason": "a key of the plan's reasons for no view",
     "cases.advicerequest.age_band": "an age band from the plan",
     "cases.consent.giver": "a choice",
     "cases.consent.service": "a key of the plan's services",

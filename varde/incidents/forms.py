@@ -41,7 +41,7 @@ class StepForm(TokenForm):
         help_text=_("Når det skjedde, for eksempel 12:40. Tomt: nå."),
         input_formats=["%H:%M", "%H.%M", "%H%M"],
         required=False,
-        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric"}),
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
     )
 
 
