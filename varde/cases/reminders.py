@@ -31,7 +31,7 @@ from varde.reminders.due import BATCH, Due, leaders_by_school
 
 def cases_due(*, now: dt.datetime) -> list[Due]:
     today = timezone.localdate(now)
-    return _due_for_cases(today) + _due_measures(today) + _due_handovers() + _due_archives(today)
+    return _due_for_cases(today) + _due_measures(today) + handovers_due() + _due_archives(today)
 
 
 def _due_for_cases(today: dt.date) -> list[Due]:
@@ -53,12 +53,7 @@ def _due_for_cases(today: dt.date) -> list[Due]:
             rules[case.municipality_id] = case_rules(municipality_id=case.municipality_id)
         rule = rules[case.municipality_id]
         url = reverse("cases:case", args=[case.pk])
-        facts = StepFacts(
-            measures=tuple(
-                (m.level, m.created_at, m.evaluated_at is not None) for m in case.measures.all()
-            ),
-            decisions=tuple((d.from_level, d.decided_at) for d in case.decisions.all()),
-        )
+        facts = StepFacts.of(case.measures.all(), case.decisions.all())
         steps = steps_for(
             case=case, rules=rule, events=list(case.events.all()), facts=facts, today=today
         )
@@ -120,7 +115,10 @@ def _due_measures(today: dt.date) -> list[Due]:
     return found
 
 
-def _due_handovers(*, to_user_id: int | None = None) -> list[Due]:
+def handovers_due(*, to_user_id: int | None = None) -> list[Due]:
+    """The handovers waiting for an answer, as reminders to their receivers; for one receiver
+    when `to_user_id` is given (the start page reads it with the page, so that an offer shows
+    at once, before the next collection stores it)."""
     waiting = Handover.objects.filter(state=Handover.State.WAITING)
     if to_user_id is not None:
         waiting = waiting.filter(to_user_id=to_user_id)
@@ -135,12 +133,6 @@ def _due_handovers(*, to_user_id: int | None = None) -> list[Due]:
         )
         for pk, to_user, offered_at in waiting
     ]
-
-
-def handovers_waiting_for(user_id: int) -> list[Due]:
-    """The handovers waiting for the user's answer, as reminders: read when the page is
-    shown, so that an offer shows at once, before the next collection stores it."""
-    return _due_handovers(to_user_id=user_id)
 
 
 def _due_archives(today: dt.date) -> list[Due]:

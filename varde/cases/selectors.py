@@ -11,7 +11,7 @@ school day (varde.lib.holidays.deadline).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -54,6 +54,15 @@ class StepFacts(NamedTuple):
 
     measures: tuple[tuple[int, dt.datetime, bool], ...] = ()
     decisions: tuple[tuple[int, dt.datetime], ...] = ()
+
+    @classmethod
+    def of(cls, measures: Iterable[Any], decisions: Iterable[Any]) -> StepFacts:
+        """From a case's measures and decisions (rows with STEP_MEASURE_FIELDS and
+        STEP_DECISION_FIELDS)."""
+        return cls(
+            tuple((m.level, m.created_at, m.evaluated_at is not None) for m in measures),
+            tuple((d.from_level, d.decided_at) for d in decisions),
+        )
 
 
 # The facts a step can name in `done_by`, and what makes each true. Facts about the level
@@ -239,15 +248,18 @@ def step_facts(cases: list[Case]) -> dict[int, StepFacts]:
     ids = [case.pk for case in cases]
     measures: dict[int, list] = {pk: [] for pk in ids}
     decisions: dict[int, list] = {pk: [] for pk in ids}
-    for case_id, level, at, evaluated_at in Measure.objects.filter(case_id__in=ids).values_list(
-        "case_id", "level", "created_at", "evaluated_at"
-    ):
-        measures[case_id].append((level, at, evaluated_at is not None))
-    for case_id, level, at in Decision.objects.filter(case_id__in=ids).values_list(
-        "case_id", "from_level", "decided_at"
-    ):
-        decisions[case_id].append((level, at))
-    return {pk: StepFacts(tuple(measures[pk]), tuple(decisions[pk])) for pk in ids}
+    for measure in Measure.objects.filter(case_id__in=ids).only(*STEP_MEASURE_FIELDS):
+        measures[measure.case_id].append(measure)
+    for decision in Decision.objects.filter(case_id__in=ids).only(*STEP_DECISION_FIELDS):
+        decisions[decision.case_id].append(decision)
+    return {pk: StepFacts.of(measures[pk], decisions[pk]) for pk in ids}
+
+
+def case_step_facts(case: Case, *, measures: list[Measure]) -> StepFacts:
+    """One case's step facts from the measures its page has read already: one query, for
+    the decisions."""
+    decisions = Decision.objects.filter(case=case).only(*STEP_DECISION_FIELDS)
+    return StepFacts.of(measures, decisions)
 
 
 def step_events(cases: list[Case]) -> dict[int, list[StepEvent]]:
@@ -264,16 +276,21 @@ def step_events(cases: list[Case]) -> dict[int, list[StepEvent]]:
 
 
 def case_next_steps(
-    *, case: Case, rules: CaseRules | None = None, events: list[CaseEvent] | None = None
+    *,
+    case: Case,
+    rules: CaseRules | None = None,
+    events: list[CaseEvent] | None = None,
+    facts: StepFacts | None = None,
 ) -> list[Step]:
     """The steps at the case's current level, with deadlines and what is already done.
 
-    `events` are the case's events when the caller has read them already."""
+    `events` and `facts` are the case's events and step facts when the caller has read them
+    already."""
     return steps_for(
         case=case,
         rules=rules or case_rules(municipality_id=case.municipality_id),
         events=events if events is not None else list(case.events.only(*STEP_EVENT_FIELDS)),
-        facts=step_facts([case])[case.pk],
+        facts=facts if facts is not None else step_facts([case])[case.pk],
         today=timezone.localdate(),
     )
 

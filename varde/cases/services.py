@@ -379,6 +379,23 @@ def case_decide(
     return decision
 
 
+def _staff_joins(*, actor: Any, case: Case, user: Any, refusal: str) -> None:
+    """A member of staff given a task in the case (coordinator, responsible for a measure):
+    the owner, someone in the case, or active staff at the case's school, who then joins it.
+    Anyone else is refused with `refusal`."""
+    if not user.is_active:
+        raise CaseRuleBroken(refusal)
+    if user.pk == case.owner_id:
+        return
+    in_case = case.participants.filter(user=user).exists()
+    if not in_case and case.school_id not in user.school_ids():
+        raise CaseRuleBroken(refusal)
+    if not in_case:
+        CaseParticipant.objects.create(
+            case=case, user=user, invited_by=actor, invited_at=timezone.now()
+        )
+
+
 @transaction.atomic
 def coordinator_appoint(*, actor: Any, case: Case, user: Any) -> Case:
     case = _locked(case)
@@ -386,20 +403,15 @@ def coordinator_appoint(*, actor: Any, case: Case, user: Any) -> Case:
         raise CaseRuleBroken(_("Bare eieren eller skolens ledelse kan oppnevne koordinator."))
     if case.level < 3:
         raise CaseRuleBroken(_("Koordinator oppnevnes på nivå 3."))
-    participant_ids = set(case.participants.values_list("user_id", flat=True))
-    if not user.is_active or (
-        user.pk != case.owner_id
-        and user.pk not in participant_ids
-        and case.school_id not in user.school_ids()
-    ):
-        raise CaseRuleBroken(_("Koordinatoren må være med i saken eller ansatt ved skolen."))
+    _staff_joins(
+        actor=actor,
+        case=case,
+        user=user,
+        refusal=_("Koordinatoren må være med i saken eller ansatt ved skolen."),
+    )
     case.coordinator = user
     case.version += 1
     case.save(update_fields=["coordinator", "version"])
-    if user.pk != case.owner_id:
-        CaseParticipant.objects.get_or_create(
-            case=case, user=user, defaults={"invited_by": actor, "invited_at": timezone.now()}
-        )
     case_event_record(
         actor=actor,
         case=case,
@@ -429,17 +441,12 @@ def measure_add(
     if case.status != Case.Status.OPEN:
         raise CaseRuleBroken(_("Saken er avsluttet."))
     if responsible_user is not None:
-        participant_ids = set(case.participants.values_list("user_id", flat=True))
-        if not responsible_user.is_active or (
-            responsible_user.pk != case.owner_id
-            and responsible_user.pk not in participant_ids
-            and case.school_id not in responsible_user.school_ids()
-        ):
-            raise CaseRuleBroken(_("Den ansvarlige må være med i saken eller ansatt ved skolen."))
-        if responsible_user.pk != case.owner_id and responsible_user.pk not in participant_ids:
-            CaseParticipant.objects.create(
-                case=case, user=responsible_user, invited_by=actor, invited_at=timezone.now()
-            )
+        _staff_joins(
+            actor=actor,
+            case=case,
+            user=responsible_user,
+            refusal=_("Den ansvarlige må være med i saken eller ansatt ved skolen."),
+        )
         responsible = responsible_user.full_name or responsible_user.email
     if not responsible.strip():
         raise CaseRuleBroken(_("Skriv hvem som er ansvarlig."))

@@ -41,6 +41,7 @@ from varde.cases.selectors import (
     case_list_rows,
     case_lists_present,
     case_next_steps,
+    case_step_facts,
     close_missing,
     step_url,
 )
@@ -114,8 +115,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = plan_current(municipality_id=case.municipality_id, content=False)
     rules = case_rules_of(version)
     events = case_events(case)
-    steps = case_next_steps(case=case, rules=rules, events=events)
     present = case_lists_present(case)
+    measures = case_list_rows(case, "measures", present)
+    facts = case_step_facts(case, measures=measures)
+    steps = case_next_steps(case=case, rules=rules, events=events, facts=facts)
     waiting = [
         handover
         for handover in case_list_rows(case, "handovers", present, related=("to_user",))
@@ -138,7 +141,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_steer": case_may_steer(request.user, case),
             "may_archive": case_may_archive(request.user, case),
             "waiting_handover": waiting[0] if waiting else None,
-            "measures": case_list_rows(case, "measures", present),
+            "measures": measures,
             "parent_decision": parent_decisions[-1] if parent_decisions else None,
             "events": events,
             "sharing": sharing_overview(case=case, user=request.user, rules=rules, present=present),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from varde.cases.reminders import handovers_waiting_for
+from varde.cases.reminders import handovers_due
 from varde.reminders.due import Due
 from varde.reminders.models import Reminder
 
@@ -19,5 +19,5 @@ def reminders_for(user: Any) -> list[Reminder | Due]:
         Reminder.objects.filter(user=user, done_at__isnull=True).order_by("due_on")[:SHOWN]
     )
     keys = {r.key for r in stored}
-    live = [d for d in handovers_waiting_for(user.pk) if d.key not in keys]
+    live = [d for d in handovers_due(to_user_id=user.pk) if d.key not in keys]
     return sorted([*stored, *live], key=lambda r: r.due_on)[:SHOWN]

@@ -194,7 +194,11 @@ def clashes_for(events: list[YearEvent]) -> list[Clash]:
     if not people:
         return []
     theirs = list(
-        YearEvent.objects.filter(responsible_id__in=people, cancelled=False)
+        YearEvent.objects.filter(
+            responsible_id__in=people,
+            cancelled=False,
+            school_year__in={e.school_year for e in events},
+        )
         .select_related("responsible", "school")
         .order_by("starts_at", "pk")
     )
