@@ -6,9 +6,12 @@ Policy (which forbids inline script and style).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.browser.support import check_page, login
+from varde.cases.models import CaseRemoval
 
 pytestmark = pytest.mark.browser
 
@@ -53,8 +56,9 @@ STAFF_PAGES = {
         "/ansatt/",
         "/ansatt/elever/{pupil}/innsyn/",
         "/ansatt/saker/{case}/koordinator/",
+        "/ansatt/saker/slettet/",
     ],
-    "teacher2": ["/ansatt/overforinger/{handover}/"],
+    "teacher2": ["/ansatt/overforinger/{handover}/", "/ansatt/saker/", "/ansatt/varsler/"],
     "admin": [
         "/ansatt/",
         "/ansatt/plan/",
@@ -86,6 +90,18 @@ def test_public_pages(live_server, world, page, console):
 def test_staff_pages(live_server, world, page, console, persona):
     user = getattr(world, persona)
     problems: list[str] = []
+    # A row in the register of deleted cases, so its table is checked too.
+    CaseRemoval.objects.create(
+        case_id_removed=987_654,
+        municipality=world.lunner,
+        school=world.school,
+        opened_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+        archived_at=dt.datetime(2026, 2, 5, 9, 0, tzinfo=dt.UTC),
+        archive_sha256="a" * 64,
+        purge_after=dt.date(2026, 3, 7),
+        retention_days=30,
+        removed_at=dt.datetime(2026, 3, 7, 0, 5, tzinfo=dt.UTC),
+    )
 
     def check_code_step(page):
         # The TOTP step of the login is a page of its own; check it once.

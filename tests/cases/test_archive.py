@@ -557,3 +557,31 @@ def test_the_worker_runs_the_removal_and_queues_the_next_night(world):
         assert [t.run_after for t in waiting] == [dt.datetime(2027, 1, 3, 0, 5, tzinfo=OSLO)]
         call_command("purge_cases", "--schedule", stdout=io.StringIO())
         assert waiting.count() == 1
+
+
+def test_the_register_of_deleted_cases_shows_reference_package_date_and_rule(client, world):
+    """Leadership and the administrator see what was removed, when and by which rule: Lunner's
+    plan keeps the working copy 30 days after the package is made (casework.retention)."""
+    case = archived_at(world, dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC))
+    gran = CaseRemoval.objects.create(
+        case_id_removed=999_999,
+        municipality=world.gran_school.municipality,
+        school=world.gran_school,
+        opened_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=OSLO),
+        archived_at=dt.datetime(2026, 2, 5, 9, 0, tzinfo=OSLO),
+        archive_sha256="f" * 64,
+        removed_at=dt.datetime(2026, 3, 7, 0, 5, tzinfo=OSLO),
+    )
+    with time_machine.travel(dt.datetime(2026, 12, 31, 0, 5, tzinfo=OSLO), tick=False):
+        case_purge_due()
+    for reader in (world.principal, world.admin):
+        client.force_login(reader)
+        page = client.get("/ansatt/saker/slettet/").content.decode()
+        assert f"Sak {case.pk}" in page and f"arkivpakke-sak-{case.pk}.zip" in page
+        assert "1.12.2026" in page and "31.12.2026" in page
+        assert "Slettes 30 dager etter arkivering" in page
+        assert case.archive_sha256[:16] in page
+        assert f"Sak {gran.case_id_removed}" not in page
+        assert "Petter" not in page
+    client.force_login(world.teacher)
+    assert client.get("/ansatt/saker/slettet/").status_code == 404

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -521,6 +521,12 @@ def _case_purge(*, case_id: int, now: dt.datetime) -> bool:
         opened_at=case.opened_at,
         archived_at=case.archived_at,
         archive_sha256=case.archive_sha256,
+        purge_after=case.purge_after,
+        retention_days=(
+            (case.purge_after - timezone.localdate(case.archived_at, OSLO)).days
+            if case.purge_after and case.archived_at
+            else None
+        ),
         removed_at=now,
     )
     removal.full_clean()
@@ -557,6 +563,19 @@ def _sweep_packages() -> int:
     for path in gone:
         path.unlink(missing_ok=True)
     return len(gone)
+
+
+def removals_visible_to(user: Any) -> QuerySet[CaseRemoval]:
+    """The register of removed working copies: a school's leadership sees its school's, the
+    municipal administrator the municipality's. Rows hold no personal data."""
+    return CaseRemoval.objects.filter(
+        Q(school_id__in=user.leadership_school_ids())
+        | Q(municipality_id__in=user.admin_municipality_ids())
+    ).select_related("school")
+
+
+def may_see_removals(user: Any) -> bool:
+    return bool(user.leadership_school_ids() or user.admin_municipality_ids())
 
 
 def next_purge_run(*, now: dt.datetime) -> dt.datetime:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -17,6 +18,8 @@ from varde.cases.archive import (
     archive_package,
     case_archivable_for_user,
     case_archive,
+    may_see_removals,
+    removals_visible_to,
 )
 from varde.cases.rules import case_rules
 from varde.web.pages import render_page
@@ -56,3 +59,20 @@ def archive_download(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{archive_filename(case)}"'
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+REMOVALS_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def removals(request: HttpRequest) -> HttpResponse:
+    """The register of deleted working copies, for leadership and the administrator."""
+    if not may_see_removals(request.user):
+        raise Http404
+    page = Paginator(removals_visible_to(request.user), REMOVALS_PER_PAGE).get_page(
+        request.GET.get("side")
+    )
+    return render_page(
+        request, "cases/removals.html", {"removals": list(page.object_list), "page": page}
+    )

@@ -85,6 +85,9 @@ class CaseParticipant(models.Model):
     # Set when the participant was let in without consent, on a legal basis.
     legal_basis = models.CharField(max_length=50, blank=True)
     legal_reason = EncryptedTextField(blank=True)
+    # When the invited person first opened the case: until then the invitation is a notice
+    # on their start page, case list and notice list.
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -397,7 +400,14 @@ class CaseRemoval(models.Model):
     opened_at = models.DateTimeField()
     archived_at = models.DateTimeField()
     archive_sha256 = models.CharField(max_length=64)
+    # The removal day, and the plan's rule that set it: days after the package was made.
+    purge_after = models.DateField(null=True, blank=True)
+    retention_days = models.PositiveIntegerField(null=True, blank=True)
     removed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-removed_at", "-pk"]
+        indexes = [models.Index(fields=["school", "removed_at"])]
 
     def __str__(self) -> str:
         return f"Slettet sak {self.case_id_removed}"

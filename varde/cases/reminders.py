@@ -4,6 +4,7 @@
   to the school's leadership too.
 - A measure whose evaluation date has come: to the case's owner.
 - A handover waiting for an answer: to the colleague it is offered to.
+- An invitation into a case not yet opened: to the person invited.
 - A closed case never archived: to the owner and leadership, after the plan's number of days.
 """
 
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from varde.cases.models import Case, CaseEvent, Decision, Handover, Measure
+from varde.cases.models import Case, CaseEvent, CaseParticipant, Decision, Handover, Measure
 from varde.cases.rules import CaseRules, case_rules
 from varde.cases.selectors import (
     STEP_CASE_FIELDS,
@@ -31,7 +32,13 @@ from varde.reminders.due import BATCH, Due, leaders_by_school
 
 def cases_due(*, now: dt.datetime) -> list[Due]:
     today = timezone.localdate(now)
-    return _due_for_cases(today) + _due_measures(today) + handovers_due() + _due_archives(today)
+    return (
+        _due_for_cases(today)
+        + _due_measures(today)
+        + handovers_due()
+        + invitations_due()
+        + _due_archives(today)
+    )
 
 
 def _due_for_cases(today: dt.date) -> list[Due]:
@@ -132,6 +139,26 @@ def handovers_due(*, to_user_id: int | None = None) -> list[Due]:
             timezone.localdate(offered_at),
         )
         for pk, to_user, offered_at in waiting
+    ]
+
+
+def invitations_due(*, to_user_id: int | None = None) -> list[Due]:
+    """Invitations into open cases that the invited person has not opened yet; for one person
+    when `to_user_id` is given (read with the page, like handovers, so it shows at once)."""
+    waiting = CaseParticipant.objects.filter(seen_at__isnull=True, case__status=Case.Status.OPEN)
+    if to_user_id is not None:
+        waiting = waiting.filter(user_id=to_user_id)
+    return [
+        Due(
+            user_id,
+            f"invited:{pk}",
+            _("Du er invitert inn i en sak"),
+            reverse("cases:case", args=[case_id]),
+            timezone.localdate(invited_at),
+        )
+        for pk, user_id, case_id, invited_at in waiting.values_list(
+            "pk", "user_id", "case_id", "invited_at"
+        )
     ]
 
 

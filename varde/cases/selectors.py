@@ -406,3 +406,12 @@ def case_events(case: Case) -> list[CaseEvent]:
     for event in events:
         event.case = case
     return events
+
+
+def invitations_unseen(user: Any, cases: Sequence[Case]) -> set[int]:
+    """Of the cases listed, those `user` was invited into and has not opened yet."""
+    return set(
+        CaseParticipant.objects.filter(
+            user=user, seen_at__isnull=True, case__in=[c.pk for c in cases]
+        ).values_list("case_id", flat=True)
+    )

@@ -166,6 +166,13 @@ class CaseChanged(ValueError):
     """Someone else saved the record after the user opened it; nothing was overwritten."""
 
 
+def invitation_seen(*, user: Any, case: Case) -> None:
+    """The invited person has opened the case: their invitation is no longer a notice."""
+    CaseParticipant.objects.filter(case=case, user=user, seen_at__isnull=True).update(
+        seen_at=timezone.now()
+    )
+
+
 def case_may_steer(user: Any, case: Case) -> bool:
     """The owner, the school's leadership and the named coordinator make the case's decisions."""
     return (

@@ -7,6 +7,7 @@ from varde.cases import advice_views, archive_views, consent_views, views
 app_name = "cases"
 urlpatterns = [
     path("saker/", views.case_list, name="list"),
+    path("saker/slettet/", archive_views.removals, name="removals"),
     path("saker/<int:pk>/", views.case_detail, name="case"),
     path("saker/<int:pk>/samtale/", views.conversation, name="conversation"),
     path("saker/<int:pk>/overfor/", views.handover, name="handover"),

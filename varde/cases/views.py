@@ -34,6 +34,7 @@ from varde.cases.forms import (
     WorryForm,
 )
 from varde.cases.models import Case, Handover
+from varde.cases.reminders import handovers_due
 from varde.cases.rules import case_rules, case_rules_of
 from varde.cases.selectors import (
     CASE_FREE_TEXT,
@@ -43,6 +44,7 @@ from varde.cases.selectors import (
     case_next_steps,
     case_step_facts,
     close_missing,
+    invitations_unseen,
     step_url,
 )
 from varde.cases.services import (
@@ -57,6 +59,7 @@ from varde.cases.services import (
     coordinator_appoint,
     handover_answer,
     handover_offer,
+    invitation_seen,
     measure_add,
     measure_evaluate,
     parents_contact_record,
@@ -103,7 +106,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("side"))
     shown = list(page.object_list)
     cases_shown(request.user, shown, reason=_lazy("Saksliste"))
-    return render_page(request, "cases/case_list.html", {"cases": shown, "page": page})
+    return render_page(
+        request,
+        "cases/case_list.html",
+        {
+            "cases": shown,
+            "page": page,
+            "offers": handovers_due(to_user_id=request.user.pk),
+            "invited_to": invitations_unseen(request.user, shown),
+        },
+    )
 
 
 @login_required
@@ -112,6 +124,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(
         request.user, pk, reason=_lazy("Sakens side"), related=("coordinator", "conversation")
     )
+    invitation_seen(user=request.user, case=case)
     version = plan_current(municipality_id=case.municipality_id, content=False)
     rules = case_rules_of(version)
     events = case_events(case)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from varde.cases.access import cases_shown, cases_visible_to
 from varde.cases.advice import advice_waiting
+from varde.cases.archive import may_see_removals
 from varde.cases.models import Case, Measure
 from varde.cases.rules import CaseRules, case_rules_of
 from varde.cases.selectors import CaseWithNextStep, cases_listed, cases_with_next_step
@@ -42,6 +43,7 @@ def start_context(
         ],
         "assignments": user.assignments,
         "is_leader": user.has_role(*LEADERSHIP_ROLES),
+        "sees_removals": may_see_removals(user),
         "is_admin": user.has_role(Role.MUNICIPAL_ADMIN),
         "sees_trends": user.has_role(Role.MUNICIPAL_ADMIN, Role.SLT_COORDINATOR, *LEADERSHIP_ROLES),
         "sees_pupils": user.sees_pupil_data(),

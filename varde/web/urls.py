@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ansatt/", views.start, name="start"),
+    path("ansatt/varsler/", views.notices, name="notices"),
 ]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from varde.people.selectors import staff_municipality
 from varde.plan.selectors import default_municipality, plan_current
+from varde.reminders.selectors import notices_for
 from varde.web.pages import render_page
 from varde.web.start import start_context
 
@@ -42,6 +43,19 @@ def start(request: HttpRequest) -> HttpResponse:
     version = plan_current(municipality=municipality, content=False)
     context = start_context(request.user, municipality=municipality, version=version)
     return render_page(request, "web/start.html", context, municipality=municipality, plan=version)
+
+
+@login_required
+@require_GET
+def notices(request: HttpRequest) -> HttpResponse:
+    """What needs the person (the e-mail is only a copy of it), and what was done lately."""
+    municipality = staff_municipality(request.user)
+    return render_page(
+        request,
+        "web/notices.html",
+        {"notices": notices_for(request.user)},
+        municipality=municipality,
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
