@@ -42,3 +42,22 @@ def test_the_login_and_password_reset_pages_have_no_stiff_words(client, world):
     for url in ("/konto/login/", "/konto/password/reset/"):
         page = text(client.get(url))
         assert not [word for word in STIFF if word in page], url
+
+
+def test_every_two_factor_page_of_the_account_uses_the_one_term(client, world):
+    client.force_login(world.teacher)
+    # The pages that change two-factor login ask for the password first; a fresh login
+    # with the password counts as that.
+    login_with_password(client, world.teacher.email)
+    pages = {
+        url: text(client.get(url, follow=True))
+        for url in (
+            "/konto/2fa/",
+            "/konto/2fa/recovery-codes/",
+            "/konto/2fa/recovery-codes/generate/",
+            "/konto/2fa/totp/deactivate/",
+        )
+    }
+    assert "Tofaktorinnlogging" in pages["/konto/2fa/"]
+    for url, page in pages.items():
+        assert not [word for word in STIFF if word in page], (url, page[:400])
