@@ -74,3 +74,24 @@ def test_the_page_refuses_a_name_with_a_right_to_left_override(client, world):
     page = upload(client, text, apply=True).content.decode()
     assert "Linje 2" in page and "U+202E" in page
     assert not Pupil.objects.filter(external_id="E900").exists()
+
+
+def test_a_possible_duplicate_waits_for_the_administrators_confirmation(client, world):
+    """Petter Elev, born as in the world, under a new id: warned, then imported when the
+    administrator ticks that they are two pupils."""
+    pupil = world.pupil
+    row = f"elev;E950;{pupil.first_name};{pupil.last_name};{pupil.birth_date:%d.%m.%Y};LU;9;;;\n"
+    text = CLEAN.splitlines()[0] + "\n" + row
+    client.force_login(world.admin)
+    page = upload(client, text, apply=False).content.decode()
+    assert "Er det to forskjellige elever?" in page and 'name="confirm_duplicates"' in page
+    page = upload(client, text, apply=True).content.decode()
+    assert "Ingenting er importert" in page
+    assert not Pupil.objects.filter(external_id="E950").exists()
+    data = {
+        "file": SimpleUploadedFile("elever.csv", text.encode()),
+        "apply": "1",
+        "confirm_duplicates": "1",
+    }
+    assert client.post("/ansatt/import/", data).status_code == 302
+    assert Pupil.objects.filter(external_id="E950").exists()

@@ -53,6 +53,10 @@ class PupilFilterForm(StyledForm):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV-fil fra skoleadministrativt system"))
     apply = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_duplicates = forms.BooleanField(
+        required=False,
+        label=_("Jeg har sjekket radene over: det er forskjellige elever"),
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

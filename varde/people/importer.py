@@ -171,6 +171,9 @@ class ImportReport:
 
     rows: list[PupilRow | StaffRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Rows that may be a pupil Varde already has under another id: imported only when the
+    # administrator confirms that they are different pupils.
+    warnings: list[RowError] = field(default_factory=list)
     pupils: ImportCounts = field(default_factory=ImportCounts)
     staff: ImportCounts = field(default_factory=ImportCounts)
     applied: bool = False
@@ -178,6 +181,10 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.warnings) and not self.applied
 
 
 @dataclass
@@ -211,11 +218,18 @@ def import_parse(*, municipality: Municipality, text: str) -> ImportReport:
     return _plan(municipality=municipality, text=text).report
 
 
-def import_apply(*, municipality: Municipality, text: str, actor: User | None) -> ImportReport:
-    """Import a clean file in one transaction; a file with any error imports nothing."""
+def import_apply(
+    *,
+    municipality: Municipality,
+    text: str,
+    actor: User | None,
+    confirmed_duplicates: bool = False,
+) -> ImportReport:
+    """Import a clean file in one transaction; a file with any error imports nothing, and a
+    file with possible duplicates only when the administrator has confirmed them."""
     with transaction.atomic():
         plan = _plan(municipality=municipality, text=text)
-        if plan.report.errors:
+        if plan.report.errors or (plan.report.warnings and not confirmed_duplicates):
             return plan.report
         _write(plan=plan, municipality=municipality)
         _audit(plan=plan, municipality=municipality, actor=actor, text=text)
@@ -235,6 +249,7 @@ def _plan(*, municipality: Municipality, text: str) -> _Plan:
         rows, staff_ids = _read_rows(records, municipality, errors)
         _compare(rows, staff_ids, municipality, plan)
     errors.sort(key=lambda error: error.line)
+    plan.report.warnings.sort(key=lambda warning: warning.line)
     return plan
 
 
@@ -402,7 +417,9 @@ class _RowContext:
         return None if problems else values
 
     def check_duplicate(self, kind: str, external_id: str, line: int, problems: list[str]) -> None:
-        if not external_id:
+        # A member of staff at two schools has one row per school; _compare_staff checks
+        # that the rows are the same person.
+        if not external_id or kind == STAFF:
             return
         first = self.seen.setdefault((kind, external_id), line)
         if first != line:
@@ -425,6 +442,16 @@ class _RowContext:
         school = self.common(values, problems)
         birth_date = _birth_date(values["fodselsdato"], self.today, problems)
         grade = _grade(values["trinn"], problems)
+        if school is not None and grade is not None and grade not in school.grades:
+            problems.append(
+                _("Trinn %(grade)s finnes ikke ved %(school)s (%(first)s.–%(last)s. trinn).")
+                % {
+                    "grade": grade,
+                    "school": school.name,
+                    "first": school.grades.start,
+                    "last": school.grades.stop - 1,
+                }
+            )
         if problems or school is None or birth_date is None or grade is None:
             return None
         return PupilRow(
@@ -666,6 +693,9 @@ def _compare(
     _compare_pupils(pupil_rows, municipality, known, teachers | broken, plan)
     failed = {error.line for error in plan.report.errors}
     plan.report.rows = [row for row in rows if row.line not in failed]
+    plan.report.warnings = _possible_duplicates(
+        [row for row in pupil_rows if row.line not in failed], municipality
+    )
 
 
 def _compare_staff(
@@ -677,11 +707,21 @@ def _compare_staff(
     """Check staff rows against each other and the database; return email by external id."""
     existing = _users_by_email(row.email for row in rows)
     holdings = _role_holdings(existing.values(), municipality)
-    first_line: dict[str, int] = {}
+    first: dict[str, StaffRow] = {}
+    first_by_id: dict[str, StaffRow] = {}
     teachers: dict[str, str] = {}
     for row in rows:
         user = existing.get(row.email)
-        problems = _email_repeated(row, first_line)
+        earlier = first.setdefault(row.email, row)
+        earlier_id = first_by_id.setdefault(row.external_id, row)
+        if earlier is not row or earlier_id is not row:
+            problems = _another_school(row, earlier, earlier_id)
+            if problems:
+                plan.report.errors.extend(RowError(row.line, problem) for problem in problems)
+            elif row.email in plan.user_objects:
+                _plan_roles_at_another_school(row, plan, holdings.held)
+            continue
+        problems = []
         if user is not None and not holdings.belongs_here(user):
             # Said instead of the other checks, which would describe the account's id.
             problems.append(_not_ours(row.email, municipality))
@@ -705,14 +745,45 @@ def _not_ours(email: str, municipality: Municipality) -> str:
     ) % {"email": _quote(email), "municipality": municipality.name}
 
 
-def _email_repeated(row: StaffRow, first_line: dict[str, int]) -> list[str]:
-    first = first_line.setdefault(row.email, row.line)
-    if first == row.line:
-        return []
-    return [
-        _("E-postadressen %(email)s står også på linje %(first)s.")
-        % {"email": _quote(row.email), "first": first}
-    ]
+def _another_school(row: StaffRow, earlier: StaffRow, earlier_id: StaffRow) -> list[str]:
+    """A second row of one person is their roles at another school: the same id, e-mail and
+    name, a school not named before for them."""
+    if earlier_id is not row and earlier_id.email != row.email:
+        return [
+            _("Ansatt-ID %(id)s står også på linje %(first)s, med en annen e-postadresse.")
+            % {"id": _quote(row.external_id), "first": earlier_id.line}
+        ]
+    if earlier.external_id != row.external_id:
+        return [
+            _("E-postadressen %(email)s står også på linje %(first)s, med en annen ansatt-ID.")
+            % {"email": _quote(row.email), "first": earlier.line}
+        ]
+    if earlier.full_name != row.full_name:
+        return [
+            _("Ansatt-ID %(id)s står også på linje %(first)s, med et annet navn.")
+            % {"id": _quote(row.external_id), "first": earlier.line}
+        ]
+    if earlier.school.pk == row.school.pk:
+        return [
+            _("Ansatt-ID %(id)s står to ganger for samme skole (linje %(first)s og %(line)s).")
+            % {"id": _quote(row.external_id), "first": earlier.line, "line": row.line}
+        ]
+    return []
+
+
+def _plan_roles_at_another_school(
+    row: StaffRow, plan: _Plan, held: set[tuple[int, str, int]]
+) -> None:
+    user = plan.user_objects[row.email]
+    missing = [role for role in row.roles if (user.pk, role, row.school.pk) not in held]
+    plan.new_roles.extend((row.email, role, row.school) for role in missing)
+    row.action = "unchanged"
+    if user.pk is not None and missing:
+        if row.email not in plan.changed_users:
+            plan.changed_users[row.email] = []
+            plan.report.staff.unchanged -= 1
+            plan.report.staff.updated += 1
+        plan.changed_users[row.email] += [f"role:{role}" for role in missing]
 
 
 def _staff_conflicts(row: StaffRow, user: User | None, known: dict[str, list[User]]) -> list[str]:
@@ -825,6 +896,52 @@ def _compare_pupils(
         elif changed:
             plan.changed_pupils.append((pupil, email, changed))
         plan.report.pupils.add(row.action)
+
+
+def _same_person(first_name: str, last_name: str, birth_date: dt.date) -> tuple[str, str, dt.date]:
+    return (first_name.casefold(), last_name.casefold(), birth_date)
+
+
+def _possible_duplicates(rows: list[PupilRow], municipality: Municipality) -> list[RowError]:
+    """Rows whose name and birth date match another pupil's under another id, in the file or
+    already in Varde: two records of one pupil, unless they are two pupils (it happens)."""
+    known: dict[tuple[str, str, dt.date], set[str]] = defaultdict(set)
+    for batch in _chunks(sorted({row.birth_date for row in rows})):
+        found = Pupil.objects.filter(municipality=municipality, birth_date__in=batch)
+        for first_name, last_name, birth_date, external_id in found.values_list(
+            "first_name", "last_name", "birth_date", "external_id"
+        ):
+            known[_same_person(first_name, last_name, birth_date)].add(external_id)
+    in_file: dict[tuple[str, str, dt.date], PupilRow] = {}
+    warnings = []
+    for row in rows:
+        key = _same_person(row.first_name, row.last_name, row.birth_date)
+        earlier = in_file.setdefault(key, row)
+        if earlier is not row and earlier.external_id != row.external_id:
+            warnings.append(
+                RowError(
+                    row.line,
+                    _(
+                        "Samme navn og fødselsdato som elev-ID %(id)s på linje %(first)s. "
+                        "Er det to forskjellige elever?"
+                    )
+                    % {"id": _quote(earlier.external_id), "first": earlier.line},
+                )
+            )
+            continue
+        others = sorted(known.get(key, set()) - {row.external_id})
+        if others:
+            warnings.append(
+                RowError(
+                    row.line,
+                    _(
+                        "Varde har allerede en elev med samme navn og fødselsdato, med "
+                        "elev-ID %(id)s. Er det to forskjellige elever?"
+                    )
+                    % {"id": ", ".join(_quote(other) for other in others)},
+                )
+            )
+    return warnings
 
 
 def _pupil_changes(

@@ -67,6 +67,14 @@ class School(models.Model):
     kind = models.CharField(_("skoletype"), max_length=20, choices=Kind.choices)
     external_id = models.CharField(_("skolenummer"), max_length=64)
 
+    # The grades each kind of school teaches (videregående: Vg1–Vg3 as grades 11–13).
+    GRADES = {
+        Kind.PRIMARY: range(1, 8),
+        Kind.LOWER_SECONDARY: range(8, 11),
+        Kind.COMBINED: range(1, 11),
+        Kind.UPPER_SECONDARY: range(11, 14),
+    }
+
     class Meta:
         verbose_name = _("skole")
         verbose_name_plural = _("skoler")
@@ -79,6 +87,10 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def grades(self) -> range:
+        return self.GRADES[self.Kind(self.kind)]
 
 
 class UserManager(BaseUserManager["User"]):

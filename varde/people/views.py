@@ -95,8 +95,13 @@ def import_people(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             text = form.cleaned_data["text"]
             if form.cleaned_data["apply"]:
-                report = import_apply(municipality=municipality, text=text, actor=request.user)
-                if not report.errors:
+                report = import_apply(
+                    municipality=municipality,
+                    text=text,
+                    actor=request.user,
+                    confirmed_duplicates=form.cleaned_data["confirm_duplicates"],
+                )
+                if report.applied:
                     messages.success(request, _("Importen er fullført."))
                     return redirect("people:import")
             else:

@@ -28,21 +28,42 @@ class Command(BaseCommand):
         parser.add_argument(
             "--apply", action="store_true", help="import; without it nothing is saved"
         )
+        parser.add_argument(
+            "--confirm-duplicates",
+            action="store_true",
+            help="the rows warned as possible duplicates are different pupils: import them",
+        )
 
     def handle(
-        self, *args: Any, municipality: str, file: Path, apply: bool, **options: Any
+        self,
+        *args: Any,
+        municipality: str,
+        file: Path,
+        apply: bool,
+        confirm_duplicates: bool,
+        **options: Any,
     ) -> None:
         place = Municipality.objects.filter(slug=municipality).first()
         if place is None:
             raise CommandError(f"Fant ingen kommune med kortnavn «{municipality}».")
         text = import_decode(data=self._read(file))
         if apply:
-            report = import_apply(municipality=place, text=text, actor=None)
+            report = import_apply(
+                municipality=place,
+                text=text,
+                actor=None,
+                confirmed_duplicates=confirm_duplicates,
+            )
         else:
             report = import_parse(municipality=place, text=text)
         self._print(report, apply=apply)
         if report.errors:
             raise CommandError(f"{len(report.errors)} feil i filen; ingenting er importert.")
+        if apply and report.needs_confirmation:
+            raise CommandError(
+                f"{len(report.warnings)} rader kan være elever Varde allerede har; ingenting er "
+                "importert. Er det forskjellige elever, kjør igjen med --confirm-duplicates."
+            )
 
     def _read(self, file: Path) -> bytes:
         try:
@@ -55,12 +76,14 @@ class Command(BaseCommand):
     def _print(self, report: ImportReport, *, apply: bool) -> None:
         for error in report.errors:
             self.stderr.write(str(error))
+        for warning in report.warnings:
+            self.stderr.write(f"{warning} (advarsel)")
         verbs = ("lagt til", "endret") if report.applied else ("nye", "endres")
         self.stdout.write(self._counts("Elever", report.pupils, verbs))
         self.stdout.write(self._counts("Ansatte", report.staff, verbs))
         if report.applied:
             self.stdout.write(self.style.SUCCESS("Importert."))
-        elif not report.errors and not apply:
+        elif not report.errors and not apply and not report.warnings:
             self.stdout.write(
                 "Prøvekjøring: ingenting er lagret. Kjør med --apply for å importere."
             )
