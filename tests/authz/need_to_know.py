@@ -6,9 +6,9 @@ never calls Varde's own access functions: how a person stands to a record ("owne
 is read from the rows themselves (role assignments, owners, participants, handovers, ...), and
 what each relation allows comes from the tables below, written from the rules in prose:
 
-- Pupils are seen by the staff of the pupil's school and by the administrator of the pupil's
-  municipality; the SLT coordinator sees no pupils. Who has looked at a pupil's records is for
-  the school's leadership and the administrator.
+- Pupils, and their guardians, are seen by the staff of the pupil's school and by the
+  administrator of the pupil's municipality; the SLT coordinator sees no pupils. Who has
+  looked at a pupil's records is for the school's leadership and the administrator.
 - A case is seen by its owner, the people invited into it and the leadership (principal,
   deputy) of its school: not other staff, not the administrator. Everything in a case
   (conversation, guardians, measures, consents, referrals, advice asked, chronology) goes
@@ -41,7 +41,7 @@ from django.urls import reverse
 
 from varde.cases.models import AdviceRequest, Case, CaseParticipant, Consent, Handover, Measure
 from varde.incidents.models import FollowUp, Incident
-from varde.people.models import Municipality, Pupil, RoleAssignment, School, User
+from varde.people.models import Guardian, Municipality, Pupil, RoleAssignment, School, User
 from varde.yearplan.models import CalendarFeed, YearEvent
 
 LEADERSHIP = {"principal", "deputy"}
@@ -63,6 +63,8 @@ COMPETENCE = {"kjentmann", "school_nurse", "los", "ppt_contact"}
 # refused person learns the record exists: without it, every answer must be 404.
 IN_THE_CASE = {"owner", "invited", "leadership"}
 SPEC: dict[str, dict[str, set[str]]] = {
+    # A pupil's guardians go with the pupil.
+    "guardian": {"see": {"staff", "admin"}},
     "pupil": {
         "see": {"staff", "admin"},
         "access_log": {"leadership", "admin"},
@@ -165,6 +167,8 @@ def relations(user: User | None, target: Target) -> set[str]:
     obj = target.obj
     if target.family == "pupil":
         return _school_relations(user, obj.school_id, obj.municipality_id)
+    if target.family == "guardian":
+        return _school_relations(user, obj.pupil.school_id, obj.pupil.municipality_id)
     if target.family in ("case", "archive"):
         return _case_relations(user, obj)
     if target.family in ("measure", "consent"):
@@ -235,6 +239,8 @@ def targets() -> list[Target]:
                 found.append(Target("elsewhere", record, label, through=case))
     for handover in Handover.objects.order_by("pk"):
         found.append(Target("handover", handover, f"handover {handover.pk} to {handover.to_user}"))
+    for guardian in Guardian.objects.select_related("pupil").order_by("pk"):
+        found.append(Target("guardian", guardian, f"guardian {guardian.pk} of {guardian.pupil}"))
     for question in AdviceRequest.objects.select_related("case").order_by("pk"):
         found.append(Target("advice", question, f"advice {question.pk} to {question.adviser}"))
     for incident in Incident.objects.order_by("pk"):

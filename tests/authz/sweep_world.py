@@ -22,7 +22,7 @@ from django.utils import timezone
 from tests.world import grant, make_user
 from varde.cases.models import Case, CaseEvent, CaseParticipant, Consent
 from varde.incidents.models import FollowUp, Incident
-from varde.people.models import Pupil, User
+from varde.people.models import Guardian, Pupil, User
 from varde.yearplan.models import YearEvent
 
 
@@ -95,6 +95,15 @@ def widen(world: Any) -> dict[str, User]:
         birth_date=dt.date(2011, 9, 2),
         grade=9,
     )
+    # Guardians in both municipalities: shown on the pupil, case and incident pages.
+    for pupil in (world.pupil, world.gran_pupil, hedda):
+        Guardian.objects.create(
+            pupil=pupil,
+            external_id="G1",
+            name=f"Mor {pupil.last_name}",
+            relation=Guardian.Relation.MOTHER,
+            phone="000 00 001",
+        )
     case_open(
         actor=people["harald"],
         pupil=hedda,

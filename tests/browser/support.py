@@ -56,13 +56,20 @@ def forget_used_totp_codes() -> None:
     cache.clear()
 
 
-def login(page, live_server, user, *, on_code_page: Callable | None = None) -> None:
+def login(
+    page,
+    live_server,
+    user,
+    *,
+    on_code_page: Callable | None = None,
+    password: str | None = None,
+) -> None:
     """Log `user` in through the real form at /konto/login/, then the TOTP step if asked."""
     from tests.world import PASSWORD
 
     page.goto(f"{live_server.url}/konto/login/")
     page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_label("Passord").fill(password or PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Logg inn").click()
     if "/konto/2fa/authenticate" in page.url:

@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from varde.audit.models import AuditEntry
-from varde.cases.models import Case, Decision, Handover, Measure, ParentDecision
+from varde.cases.models import Case, CaseParticipant, Decision, Handover, Measure, ParentDecision
 from varde.cases.selectors import FACTS, case_next_steps
 from varde.cases.services import CaseRuleBroken, case_decide
 from varde.plan.schema import STEP_FACTS
@@ -484,3 +484,32 @@ def test_a_person_outside_the_school_is_responsible_by_name(client, world):
     measure = Measure.objects.latest("pk")
     assert measure.responsible_user is None
     assert measure.responsible == "Helsesykepleier Kari, 400 00 000"
+
+
+def test_the_school_nurse_gets_a_task_in_the_case_only_with_the_consent_an_invitation_needs(
+    client, world
+):
+    """The nurse comes from the school health service: made responsible for a measure (or
+    coordinator) she would join the case, so the plan's consent to that service must be there,
+    exactly as when she is invited."""
+    from tests.cases.test_consent import consent_from
+
+    url = f"/ansatt/saker/{world.case.pk}/tiltak/"
+    day = timezone.localdate() + dt.timedelta(days=10)
+    fields = {
+        "description": "Samtaler med helsesykepleier.",
+        "goal": "Eleven har en voksen å snakke med.",
+        "evaluate_on": day.strftime("%d.%m.%Y"),
+        "responsible_user": world.nurse.pk,
+    }
+    response = post(client, world.teacher, url, fields)
+    page = response.content.decode()
+    assert response.status_code == 200 and "kommer fra Skolehelsetjenesten" in page
+    assert "Samtaler med helsesykepleier." in page
+    assert not CaseParticipant.objects.filter(case=world.case, user=world.nurse).exists()
+    client.force_login(world.nurse)
+    assert client.get(f"/ansatt/saker/{world.case.pk}/").status_code == 404
+    consent_from(world, world.case, "skolehelsetjenesten", "pupil", "guardian")
+    assert post(client, world.teacher, url, fields).status_code == 302
+    joined = CaseParticipant.objects.get(case=world.case, user=world.nurse)
+    assert joined.service == "skolehelsetjenesten"

@@ -221,3 +221,39 @@ def test_the_ages_hold_today():
     load()
     today = timezone.localdate()
     assert all(12 <= pupil.age_on(today) <= 18 for pupil in Pupil.objects.all())
+
+
+def test_the_demo_has_guardians_with_a_restriction_an_interpreter_and_shared_responsibility():
+    load()
+    from varde.people.models import Guardian
+
+    pupils = Pupil.objects.filter(municipality__slug="fjellvik")
+    assert all(p.guardians.count() == 2 for p in pupils)
+    assert Guardian.objects.filter(restriction="no_contact").exclude(restriction_reason="").exists()
+    assert Guardian.objects.filter(restriction="confidential_address").exists()
+    assert Guardian.objects.filter(needs_interpreter=True).exclude(language="").exists()
+    shared = [p for p in pupils if p.guardians.filter(parental_responsibility=True).count() == 2]
+    assert shared
+    # Every number begins with 000 and reaches nobody.
+    assert all(g.phone.startswith("000 ") for g in Guardian.objects.all())
+
+
+def test_the_demo_is_refused_beside_real_pupils_unless_told():
+    real = Municipality.objects.create(slug="lunner", name="Lunner kommune")
+    school = School.objects.create(
+        municipality=real, name="Lunner ungdomsskole", kind="lower_secondary", external_id="LU"
+    )
+    Pupil.objects.create(
+        municipality=real,
+        school=school,
+        external_id="E1",
+        first_name="Ekte",
+        last_name="Elev",
+        birth_date=dt.date(2012, 1, 1),
+        grade=9,
+    )
+    with pytest.raises(CommandError, match="--beside-real-data"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not Municipality.objects.filter(is_fictional=True).exists()
+    call_command("load_demo", "--beside-real-data", stdout=io.StringIO())
+    assert Municipality.objects.filter(is_fictional=True).count() == 2

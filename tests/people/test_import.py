@@ -66,22 +66,6 @@ def snapshot() -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def testvik(db) -> Municipality:
-    testvik = Municipality.objects.create(slug="testvik", name="Testvik kommune")
-    School.objects.create(
-        municipality=testvik, name="Testvik ungdomsskole", kind="lower_secondary", external_id="TU"
-    )
-    School.objects.create(
-        municipality=testvik, name="Testvik barneskole", kind="primary", external_id="TB"
-    )
-    nordby = Municipality.objects.create(slug="nordby", name="Nordby kommune")
-    School.objects.create(
-        municipality=nordby, name="Nordby ungdomsskole", kind="lower_secondary", external_id="TU"
-    )
-    return testvik
-
-
 def apply(municipality: Municipality, rows: list[str], **kwargs: str) -> ImportReport:
     return import_apply(municipality=municipality, text=csv_text(rows, **kwargs), actor=None)
 

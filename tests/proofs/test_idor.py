@@ -35,7 +35,7 @@ from tests.proofs.plugin import proofs_full
 from varde.audit.models import AuditEntry
 from varde.cases.models import AdviceRequest, Case, Consent, Handover, Measure
 from varde.incidents.models import FollowUp, Incident
-from varde.people.models import Pupil
+from varde.people.models import Guardian, Pupil
 
 pytestmark = pytest.mark.proof("IDOR sweep")
 INT_PARAM = re.compile(r"<int:(\w+)>")
@@ -286,8 +286,9 @@ LIGHT_PEOPLE = {
 
 
 def mark_world() -> dict[str, list[Target]]:
-    """Give every pupil, case, measure, consent, question, handover, incident and follow-up a
-    unique string; return string -> the records through which the spec lets it be seen."""
+    """Give every pupil, case, measure, consent, question, handover, incident, follow-up and
+    guardian a unique string; return string -> the records through which the spec lets it be
+    seen."""
     marks: dict[str, list[Target]] = {}
 
     def mark(prefix: str) -> str:
@@ -339,6 +340,10 @@ def mark_world() -> dict[str, list[Target]]:
         follow_up.pupil_words = mark("Elevensord")
         follow_up.save()
         marks[follow_up.pupil_words] = [Target("follow_up", follow_up, "")]
+    for guardian in Guardian.objects.select_related("pupil"):
+        guardian.name = mark("Foresatt")
+        guardian.save()
+        marks[guardian.name] = [Target("guardian", guardian, "")]
     return marks
 
 
@@ -429,11 +434,15 @@ def test_every_answer_that_shows_personal_data_names_it_in_the_audit_log(
     sweep, world, proof_figures
 ):
     """Every page that shows a pupil's name, an observation, a measure, a consent, a question,
-    an incident or a follow-up writes, in the same request, an audit entry that names the
-    record shown (its type and id) and, where the page shows who the pupil is, the pupil."""
+    an incident, a follow-up or a guardian writes, in the same request, an audit entry that
+    names the record shown (its type and id) and, where the page shows who the pupil is, the
+    pupil."""
     marks = mark_world()
     record_of = {mark: _audited_as(seen) for mark, seen in marks.items()}
     pupil_of = {mark: seen[0].obj.pk for mark, seen in marks.items() if seen[0].family == "pupil"}
+    pupil_of |= {
+        m: seen[0].obj.pupil_id for m, seen in marks.items() if seen[0].family == "guardian"
+    }
     paths = sorted(
         {
             r.path(t)

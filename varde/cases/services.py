@@ -397,10 +397,32 @@ def _staff_joins(*, actor: Any, case: Case, user: Any, refusal: str) -> None:
     in_case = case.participants.filter(user=user).exists()
     if not in_case and case.school_id not in user.school_ids():
         raise CaseRuleBroken(refusal)
-    if not in_case:
-        CaseParticipant.objects.create(
-            case=case, user=user, invited_by=actor, invited_at=timezone.now()
-        )
+    if in_case:
+        return
+    # Staff from a service outside the school (the school nurse) join on the same terms as
+    # when they are invited: valid consent to that service. consent imports this module.
+    from varde.cases.consent import consent_check, role_service
+
+    rules = case_rules(municipality_id=case.municipality_id)
+    service = role_service(rules, user, case)
+    if service:
+        check = consent_check(case=case, service=service, rules=rules)
+        if not check.ok:
+            raise CaseRuleBroken(
+                " ".join(
+                    [
+                        _(
+                            "%(name)s kommer fra %(service)s og kan bare få en oppgave i saken "
+                            "når hen kan inviteres inn i den:"
+                        )
+                        % {"name": user, "service": check.service_name},
+                        *check.missing,
+                    ]
+                )
+            )
+    CaseParticipant.objects.create(
+        case=case, user=user, invited_by=actor, invited_at=timezone.now(), service=service
+    )
 
 
 @transaction.atomic

@@ -68,7 +68,7 @@ from varde.cases.services import (
 from varde.incidents.access import incident_for_worry
 from varde.incidents.selectors import worry_initial
 from varde.incidents.services import incident_attach_case
-from varde.people.access import pupil_for_user
+from varde.people.access import guardians_for, pupil_for_user
 from varde.people.models import User
 from varde.plan.selectors import plan_current
 from varde.web.pages import render_page
@@ -315,6 +315,8 @@ def parents(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "age": case.pupil.age_on(timezone.localdate()),
+            "guardians": guardians_for(request.user, case.pupil, reason=_lazy("Foresatte")),
+            "is_leader": case.school_id in request.user.leadership_school_ids(),
             "decisions": case.parent_decisions.select_related("decided_by"),
             "contacts": case.parent_contacts.select_related("recorded_by"),
             "decision_form": decision_form,

@@ -24,6 +24,8 @@ class Step:
     deadline_days: int | None
     call: CallStep | None
     done_if_reporter: frozenset[str]
+    # The step shows the pupil's guardians (the parents step).
+    guardians: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ def _step(content: dict[str, Any], raw: dict[str, Any], at: dt.datetime) -> Step
         deadline_days=raw.get("deadline_days"),
         call=call,
         done_if_reporter=frozenset(raw.get("done_if_reporter") or []),
+        guardians=bool(raw.get("guardians")),
     )
 
 

@@ -45,7 +45,7 @@ from varde.incidents.services import (
     step_tick,
 )
 from varde.lib.ids import id_or_404
-from varde.people.access import pupils_shown, pupils_visible_to
+from varde.people.access import guardians_for, pupils_shown, pupils_visible_to
 from varde.people.models import Pupil, School
 from varde.web.pages import render_page
 
@@ -192,6 +192,9 @@ def _page(
     adults = [(u.pk, u.full_name) for u in follow_up_adults(incident=incident)] if follow_up else []
     search, pupils = (None, []) if incident.pupil_id else _pupils_found(request, incident.school)
     cases = []
+    guardians = []
+    if incident.pupil_id and any(step.guardians for step in routine.steps):
+        guardians = guardians_for(request.user, incident.pupil, reason=_lazy("Hendelse: foresatte"))
     if incident.pupil_id:
         cases = list(
             cases_visible_to(request.user)
@@ -201,6 +204,8 @@ def _page(
         cases_shown(request.user, cases, reason=_lazy("Hendelse: elevens saker"))
     context = {
         "incident": incident,
+        "guardians": guardians,
+        "is_leader": incident.school_id in request.user.leadership_school_ids(),
         "routine": routine,
         "steps": steps,
         "next_step": next_step,

@@ -1,8 +1,8 @@
 """The one way to reach pupils' records.
 
-Views never query Pupil directly: they call pupil_for_user (a single pupil,
-404 for anyone without a need to know, the read audited) or pupils_visible_to
-(the pupils a user may list).
+Views never query Pupil or Guardian directly: they call pupil_for_user (a single pupil,
+404 for anyone without a need to know, the read audited), pupils_visible_to
+(the pupils a user may list) or guardians_for (a pupil's guardians, each read audited).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.http import Http404
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
 from varde.lib.ids import id_or_404
-from varde.people.models import Municipality, Pupil, RoleAssignment, User
+from varde.people.models import Guardian, Municipality, Pupil, RoleAssignment, User
 
 
 def pupils_visible_to(user: Any) -> QuerySet[Pupil]:
@@ -66,6 +66,27 @@ def pupils_shown(user: Any, pupils: list[Pupil], *, reason: str) -> list[Pupil]:
             reason=reason,
         )
     return pupils
+
+
+def guardians_for(user: Any, pupil: Pupil, *, reason: str) -> list[Guardian]:
+    """The guardians of a pupil, for a page that shows that pupil: those with parental
+    responsibility first. Only someone who may see the pupil sees them (an empty list for
+    anyone else); each guardian shown is one audit entry."""
+    if not pupils_visible_to(user).filter(pk=pupil.pk).exists():
+        return []
+    guardians = list(Guardian.objects.filter(pupil=pupil))
+    if guardians:
+        audit_record_many(
+            actor=user,
+            action=AuditAction.READ,
+            object_type="guardian",
+            subjects=[
+                AuditSubject(g.pk, pupil.pk, pupil.school_id, pupil.municipality_id)
+                for g in guardians
+            ],
+            reason=reason,
+        )
+    return guardians
 
 
 def staff_visible_to_admin(user: Any) -> QuerySet[User]:

@@ -33,7 +33,15 @@ from django.utils.crypto import salted_hmac
 
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
-from varde.people.models import Municipality, Pupil, RoleAssignment, School, SltRegion, User
+from varde.people.models import (
+    Guardian,
+    Municipality,
+    Pupil,
+    RoleAssignment,
+    School,
+    SltRegion,
+    User,
+)
 from varde.people.roles import Role
 from varde.plan.services import plan_publish_content
 
@@ -207,8 +215,18 @@ Model = TypeVar("Model", bound=models.Model)
 
 
 @transaction.atomic
-def demo_load(*, stdout: Output, today: dt.date | None = None) -> list[DemoLogin]:
-    """Create or restore the demo and return how to log in as each demo user."""
+def demo_load(
+    *, stdout: Output, today: dt.date | None = None, beside_real_data: bool = False
+) -> list[DemoLogin]:
+    """Create or restore the demo and return how to log in as each demo user.
+
+    An installation with real pupils is refused unless `beside_real_data` says the demo may
+    stand next to them: its accounts share a published password."""
+    if not beside_real_data and Pupil.objects.filter(municipality__is_fictional=False).exists():
+        raise DemoRefused(
+            "Installasjonen har ekte elever. Demodata har kjente passord og hører ikke hjemme "
+            "ved siden av dem. Vil du likevel laste demodata, kjør med --beside-real-data."
+        )
     today = today or timezone.localdate()
     changes = _Changes()
     region = changes.ensure(SltRegion, lookup={"name": REGION_NAME}, values={})
@@ -231,6 +249,7 @@ def demo_load(*, stdout: Output, today: dt.date | None = None) -> list[DemoLogin
     logins = [_staff_ensure(spec, where=where, changes=changes) for spec in STAFF]
     contact_teacher = User.objects.get(email=CONTACT_TEACHER_EMAIL)
     _pupils_ensure(schools, contact_teacher=contact_teacher, today=today, changes=changes)
+    _guardians_ensure(places["fjellvik"], changes=changes)
     if changes.count:
         audit_record(
             actor=None,
@@ -520,6 +539,66 @@ def _pupils_ensure(
             today=today,
             changes=changes,
         )
+
+
+# The guardians of the demo's pupils, four patterns in turn: two guardians sharing parental
+# responsibility; a mother who needs an interpreter and a father who must not be contacted; a
+# father and a mother with a confidential address; a mother and a step-father without
+# parental responsibility. The phone numbers begin with 000 and reach nobody.
+MOTHERS = ("Anne", "Hanne", "Leila", "Marta", "Nina", "Sara", "Tone", "Yasmin")
+FATHERS = ("Ahmed", "Bjørn", "Erik", "Geir", "Jonas", "Omar", "Petter", "Tor")
+LANGUAGES = ("arabisk", "somali", "polsk", "tigrinja")
+RESTRICTED_AT = dt.datetime(2026, 8, 17, 10, 0, tzinfo=dt.UTC)
+
+
+def _guardians_ensure(fjellvik: Municipality, *, changes: _Changes) -> None:
+    pupils = Pupil.objects.filter(municipality=fjellvik).order_by("external_id")
+    for i, pupil in enumerate(pupils):
+        mother = MOTHERS[i % len(MOTHERS)] + " " + pupil.last_name
+        father = FATHERS[i % len(FATHERS)] + " " + pupil.last_name
+        pattern = i % 4
+        rows: list[dict[str, Any]] = [
+            {"external_id": "M", "name": mother, "relation": Guardian.Relation.MOTHER},
+            {"external_id": "F", "name": father, "relation": Guardian.Relation.FATHER},
+        ]
+        if pattern == 1:
+            rows[0] |= {"needs_interpreter": True, "language": LANGUAGES[i % len(LANGUAGES)]}
+            rows[1] |= {
+                "restriction": Guardian.Restriction.NO_CONTACT,
+                "restriction_reason": "Kontaktforbud (fiktivt eksempel)",
+                "lives_with_pupil": False,
+            }
+        elif pattern == 2:
+            rows[0] |= {
+                "restriction": Guardian.Restriction.CONFIDENTIAL_ADDRESS,
+                "restriction_reason": "Sperret adresse i Folkeregisteret (fiktivt eksempel)",
+                "lives_with_pupil": False,
+            }
+        elif pattern == 3:
+            rows[1] |= {
+                "relation": Guardian.Relation.GUARDIAN,
+                "name": "Steffen " + pupil.last_name,
+                "parental_responsibility": False,
+            }
+        for number, row in enumerate(rows):
+            restricted = bool(row.get("restriction"))
+            changes.ensure(
+                Guardian,
+                lookup={"pupil": pupil, "external_id": row.pop("external_id")},
+                values={
+                    "phone": f"000 {number:02} {i:03}",
+                    "email": "",
+                    "parental_responsibility": True,
+                    "lives_with_pupil": True,
+                    "language": "",
+                    "needs_interpreter": False,
+                    "restriction": "",
+                    "restriction_reason": "",
+                    "restriction_set_by": "Åse Administrator" if restricted else "",
+                    "restriction_set_at": RESTRICTED_AT if restricted else None,
+                    **row,
+                },
+            )
 
 
 def _fjellvik_school(grade: int, spec: _PupilSpec, schools: dict[str, School]) -> School:

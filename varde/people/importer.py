@@ -44,7 +44,7 @@ from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
 from varde.lib.text import BIDI_CONTROLS, has_bidi_controls
 from varde.people.access import pupil_subject
-from varde.people.models import Municipality, Pupil, RoleAssignment, School, User
+from varde.people.models import Guardian, Municipality, Pupil, RoleAssignment, School, User
 from varde.people.roles import SCHOOL_ROLES, Role
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -53,13 +53,25 @@ MIN_AGE = 4
 MAX_AGE = 25
 PUPIL = "elev"
 STAFF = "ansatt"
+GUARDIAN = "foresatt"
+KINDS = (PUPIL, STAFF, GUARDIAN)
 REASON = "Import fra skoleadministrativt system"
 
 BASE_COLUMNS = ("type", "id", "fornavn", "etternavn", "skole")
 PUPIL_COLUMNS = ("fodselsdato", "trinn")
 STAFF_COLUMNS = ("epost", "roller")
-OPTIONAL_COLUMNS = ("kontaktlaerer_id",)
-COLUMNS = BASE_COLUMNS + PUPIL_COLUMNS + STAFF_COLUMNS + OPTIONAL_COLUMNS
+GUARDIAN_COLUMNS = ("elev_id", "relasjon")
+OPTIONAL_COLUMNS = (
+    "kontaktlaerer_id",
+    "telefon",
+    "foreldreansvar",
+    "bor_med_eleven",
+    "sprak",
+    "tolk",
+    "sperre",
+    "sperre_grunn",
+)
+COLUMNS = BASE_COLUMNS + PUPIL_COLUMNS + STAFF_COLUMNS + GUARDIAN_COLUMNS + OPTIONAL_COLUMNS
 
 # Longer values are refused before any other check, so absurd input costs little.
 MAX_LENGTH = {
@@ -73,7 +85,53 @@ MAX_LENGTH = {
     "kontaktlaerer_id": 64,
     "epost": 254,
     "roller": 500,
+    "elev_id": 64,
+    "relasjon": 40,
+    "telefon": 40,
+    "foreldreansvar": 10,
+    "bor_med_eleven": 10,
+    "sprak": 60,
+    "tolk": 10,
+    "sperre": 40,
+    "sperre_grunn": 500,
 }
+# The words a file may use for a guardian's relation and restriction, and for yes and no.
+RELATIONS = {
+    "mor": Guardian.Relation.MOTHER,
+    "far": Guardian.Relation.FATHER,
+    "foresatt": Guardian.Relation.GUARDIAN,
+    "verge": Guardian.Relation.GUARDIAN,
+    "annen": Guardian.Relation.GUARDIAN,
+    "annen foresatt": Guardian.Relation.GUARDIAN,
+    "fosterforelder": Guardian.Relation.FOSTER_PARENT,
+    "fostermor": Guardian.Relation.FOSTER_PARENT,
+    "fosterfar": Guardian.Relation.FOSTER_PARENT,
+    "barnevern": Guardian.Relation.CHILD_WELFARE,
+    "barneverntjenesten": Guardian.Relation.CHILD_WELFARE,
+}
+RESTRICTIONS = {
+    "": "",
+    "ikke kontakt": Guardian.Restriction.NO_CONTACT,
+    "kontaktforbud": Guardian.Restriction.NO_CONTACT,
+    "sperret adresse": Guardian.Restriction.CONFIDENTIAL_ADDRESS,
+    "hemmelig adresse": Guardian.Restriction.CONFIDENTIAL_ADDRESS,
+    "fortrolig adresse": Guardian.Restriction.CONFIDENTIAL_ADDRESS,
+    "strengt fortrolig adresse": Guardian.Restriction.CONFIDENTIAL_ADDRESS,
+}
+YES = {"ja", "j", "x", "1", "true"}
+NO = {"nei", "n", "0", "false"}
+GUARDIAN_FIELDS = (
+    "name",
+    "relation",
+    "phone",
+    "email",
+    "parental_responsibility",
+    "lives_with_pupil",
+    "language",
+    "needs_interpreter",
+    "restriction",
+    "restriction_reason",
+)
 MAX_FULL_NAME = 200
 PUPIL_FIELDS = (
     "first_name",
@@ -92,6 +150,9 @@ _HEADER_ALIASES = {
     "epostadresse": "epost",
     "kontaktlaerer": "kontaktlaerer_id",
     "kontaktlaererid": "kontaktlaerer_id",
+    "elevid": "elev_id",
+    "mobil": "telefon",
+    "bor_med_elev": "bor_med_eleven",
 }
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -162,6 +223,15 @@ class StaffRow:
 
 
 @dataclass
+class GuardianRow:
+    line: int
+    external_id: str
+    pupil_id: str
+    values: dict[str, Any]
+    action: Action = "create"
+
+
+@dataclass
 class ImportReport:
     """What a file holds and what importing it does (or would do).
 
@@ -169,13 +239,16 @@ class ImportReport:
     ordered by line. The counts say what import_apply does with a clean file.
     """
 
-    rows: list[PupilRow | StaffRow] = field(default_factory=list)
+    rows: list[PupilRow | StaffRow | GuardianRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     # Rows that may be a pupil Varde already has under another id: imported only when the
     # administrator confirms that they are different pupils.
     warnings: list[RowError] = field(default_factory=list)
     pupils: ImportCounts = field(default_factory=ImportCounts)
     staff: ImportCounts = field(default_factory=ImportCounts)
+    guardians: ImportCounts = field(default_factory=ImportCounts)
+    # Guardians of a pupil in the file who are no longer in it: removed from the register.
+    guardians_removed: int = 0
     applied: bool = False
 
     @property
@@ -205,6 +278,12 @@ class _Plan:
     new_pupils: list[tuple[Pupil, str]] = field(default_factory=list)
     changed_pupils: list[tuple[Pupil, str, tuple[str, ...]]] = field(default_factory=list)
     emails: set[str] = field(default_factory=set)
+    # Guardians: new ones by the external id of their pupil; changed ones with the fields.
+    new_guardians: list[tuple[Guardian, str]] = field(default_factory=list)
+    changed_guardians: list[tuple[Guardian, tuple[str, ...]]] = field(default_factory=list)
+    removed_guardians: list[Guardian] = field(default_factory=list)
+    # Who imported: named as who set a guardian's restriction.
+    actor_label: str = ""
 
 
 def import_decode(*, data: bytes) -> str:
@@ -231,6 +310,7 @@ def import_apply(
         plan = _plan(municipality=municipality, text=text)
         if plan.report.errors or (plan.report.warnings and not confirmed_duplicates):
             return plan.report
+        plan.actor_label = actor.full_name if actor else ""
         _write(plan=plan, municipality=municipality)
         _audit(plan=plan, municipality=municipality, actor=actor, text=text)
     plan.report.applied = True
@@ -327,7 +407,9 @@ def _columns(header: _Record, errors: list[RowError]) -> dict[str, int] | None:
 def _missing_columns(
     columns: dict[str, int], kinds: set[str], line: int, errors: list[RowError]
 ) -> bool:
-    wanted = list(BASE_COLUMNS)
+    wanted = [name for name in BASE_COLUMNS if name != "skole" or kinds & {PUPIL, STAFF}]
+    if GUARDIAN in kinds:
+        wanted += GUARDIAN_COLUMNS
     if PUPIL in kinds:
         wanted += PUPIL_COLUMNS
     if STAFF in kinds:
@@ -348,7 +430,7 @@ def _quote(value: str) -> str:
 
 def _read_rows(
     records: list[_Record], municipality: Municipality, errors: list[RowError]
-) -> tuple[list[PupilRow | StaffRow], set[str]]:
+) -> tuple[list[PupilRow | StaffRow | GuardianRow], set[str]]:
     """The rows that pass their own checks, and the staff ids on every staff line."""
     header, data = records[0], records[1:]
     columns = _columns(header, errors)
@@ -359,7 +441,7 @@ def _read_rows(
         return [], set()
     schools = {school.external_id: school for school in municipality.schools.all()}
     context = _RowContext(columns, len(header.fields), schools, timezone.localdate())
-    rows: list[PupilRow | StaffRow] = []
+    rows: list[PupilRow | StaffRow | GuardianRow] = []
     for record in data:
         problems: list[str] = []
         row = context.row(record, problems)
@@ -382,17 +464,22 @@ class _RowContext:
     today: dt.date
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def row(self, record: _Record, problems: list[str]) -> PupilRow | StaffRow | None:
+    def row(self, record: _Record, problems: list[str]) -> PupilRow | StaffRow | GuardianRow | None:
         values = self.values(record, problems)
         if values is None:
             return None
         kind = values["type"].lower()
-        if kind not in (PUPIL, STAFF):
+        if kind not in KINDS:
             problems.append(
-                _("Ukjent type %(value)s. Bruk «elev» eller «ansatt».")
+                _("Ukjent type %(value)s. Bruk «elev», «ansatt» eller «foresatt».")
                 % {"value": _quote(values["type"])}
             )
             return None
+        if kind == GUARDIAN:
+            # One guardian is often guardian of two pupils: unique per pupil.
+            key = f"{values['elev_id']}/{values['id']}" if values["id"] else ""
+            self.check_duplicate(kind, key, record.line, problems)
+            return self.guardian(record.line, values, problems)
         self.check_duplicate(kind, values["id"], record.line, problems)
         if kind == PUPIL:
             return self.pupil(record.line, values, problems)
@@ -423,7 +510,7 @@ class _RowContext:
             return
         first = self.seen.setdefault((kind, external_id), line)
         if first != line:
-            label = _("Elev-ID") if kind == PUPIL else _("Ansatt-ID")
+            label = {PUPIL: _("Elev-ID"), STAFF: _("Ansatt-ID"), GUARDIAN: _("Foresatt-ID")}[kind]
             problems.append(
                 _("%(label)s %(id)s står to ganger i filen (linje %(first)s og %(line)s).")
                 % {"label": label, "id": _quote(external_id), "first": first, "line": line}
@@ -465,6 +552,19 @@ class _RowContext:
             contact_teacher_id=values["kontaktlaerer_id"],
         )
 
+    def guardian(
+        self, line: int, values: dict[str, str], problems: list[str]
+    ) -> GuardianRow | None:
+        for name in ("id", "fornavn", "etternavn", "elev_id", "relasjon"):
+            if not values[name]:
+                problems.append(_("Mangler verdi i kolonnen «%(name)s».") % {"name": name})
+        fields = _guardian_values(values, problems)
+        if values["epost"]:
+            _email(values["epost"], problems)
+        if problems:
+            return None
+        return GuardianRow(line, values["id"], values["elev_id"], fields)
+
     def staff(self, line: int, values: dict[str, str], problems: list[str]) -> StaffRow | None:
         school = self.common(values, problems)
         email = _email(values["epost"], problems)
@@ -482,6 +582,55 @@ class _RowContext:
             school=school,
             roles=roles,
         )
+
+
+def _yes_no(name: str, value: str, default: bool, problems: list[str]) -> bool:
+    word = value.strip().lower()
+    if not word:
+        return default
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    problems.append(
+        _("Kolonnen «%(name)s» må være «ja» eller «nei» (fikk %(value)s).")
+        % {"name": name, "value": _quote(value)}
+    )
+    return default
+
+
+def _guardian_values(values: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    relation = RELATIONS.get(values["relasjon"].strip().lower())
+    if relation is None:
+        problems.append(
+            _("Ukjent relasjon %(value)s. Bruk mor, far, foresatt, fosterforelder eller barnevern.")
+            % {"value": _quote(values["relasjon"])}
+        )
+    restriction = RESTRICTIONS.get(" ".join(values["sperre"].lower().replace("_", " ").split()))
+    if restriction is None:
+        problems.append(
+            _(
+                "Ukjent sperre %(value)s. Bruk «ikke kontakt» eller «sperret adresse», "
+                "eller la feltet stå tomt."
+            )
+            % {"value": _quote(values["sperre"])}
+        )
+    if restriction and not values["sperre_grunn"]:
+        problems.append(_("Skriv hvorfor i kolonnen «sperre_grunn» når en foresatt har sperre."))
+    return {
+        "name": f"{values['fornavn']} {values['etternavn']}",
+        "relation": relation or "",
+        "phone": values["telefon"],
+        "email": values["epost"],
+        "parental_responsibility": _yes_no(
+            "foreldreansvar", values["foreldreansvar"], True, problems
+        ),
+        "lives_with_pupil": _yes_no("bor_med_eleven", values["bor_med_eleven"], True, problems),
+        "language": values["sprak"],
+        "needs_interpreter": _yes_no("tolk", values["tolk"], False, problems),
+        "restriction": restriction or "",
+        "restriction_reason": values["sperre_grunn"] if restriction else "",
+    }
 
 
 def _check_text(name: str, value: str) -> str | None:
@@ -680,10 +829,14 @@ def _role_holdings(users: Iterable[User], municipality: Municipality) -> _Holdin
 
 
 def _compare(
-    rows: list[PupilRow | StaffRow], staff_ids: set[str], municipality: Municipality, plan: _Plan
+    rows: list[PupilRow | StaffRow | GuardianRow],
+    staff_ids: set[str],
+    municipality: Municipality,
+    plan: _Plan,
 ) -> None:
     staff_rows = [row for row in rows if isinstance(row, StaffRow)]
     pupil_rows = [row for row in rows if isinstance(row, PupilRow)]
+    guardian_rows = [row for row in rows if isinstance(row, GuardianRow)]
     contact_ids = {row.contact_teacher_id for row in pupil_rows}
     known = _staff_by_external_id(municipality, {r.external_id for r in staff_rows} | contact_ids)
     teachers = _compare_staff(staff_rows, known, municipality, plan)
@@ -691,6 +844,7 @@ def _compare(
     # of their pupils; the file will not be imported, so those pupils are planned without one.
     broken = dict.fromkeys(staff_ids - teachers.keys(), "")
     _compare_pupils(pupil_rows, municipality, known, teachers | broken, plan)
+    _compare_guardians(guardian_rows, pupil_rows, municipality, plan)
     failed = {error.line for error in plan.report.errors}
     plan.report.rows = [row for row in rows if row.line not in failed]
     plan.report.warnings = _possible_duplicates(
@@ -898,6 +1052,49 @@ def _compare_pupils(
         plan.report.pupils.add(row.action)
 
 
+def _compare_guardians(
+    rows: list[GuardianRow], pupil_rows: list[PupilRow], municipality: Municipality, plan: _Plan
+) -> None:
+    """Guardians are matched by their pupil and their id. A pupil with guardian rows in the
+    file has exactly those guardians after the import: one no longer listed is removed."""
+    in_file = {row.external_id for row in pupil_rows}
+    existing = _pupils_by_external_id(municipality, {row.pupil_id for row in rows})
+    known: dict[tuple[int, str], Guardian] = {}
+    for batch in _chunks(sorted(pupil.pk for pupil in existing.values())):
+        for guardian in Guardian.objects.filter(pupil_id__in=batch).select_related("pupil"):
+            known[(guardian.pupil_id, guardian.external_id)] = guardian
+    listed: set[tuple[int, str]] = set()
+    for row in rows:
+        pupil = existing.get(row.pupil_id)
+        if pupil is None and row.pupil_id not in in_file:
+            message = _("Fant ingen elev med elev-ID %(id)s i filen eller i kommunen.")
+            plan.report.errors.append(RowError(row.line, message % {"id": _quote(row.pupil_id)}))
+            continue
+        guardian = known.get((pupil.pk, row.external_id)) if pupil else None
+        if guardian is None:
+            guardian = Guardian(external_id=row.external_id, pupil=pupil, **row.values)
+            problem = _validation_problem(guardian, exclude=["pupil"], unique=False)
+            if problem:
+                plan.report.errors.append(RowError(row.line, problem))
+                continue
+            plan.new_guardians.append((guardian, row.pupil_id))
+            row.action = "create"
+        else:
+            listed.add((guardian.pupil_id, guardian.external_id))
+            changed = tuple(n for n, v in row.values.items() if getattr(guardian, n) != v)
+            for name, value in row.values.items():
+                setattr(guardian, name, value)
+            row.action = "update" if changed else "unchanged"
+            if changed:
+                plan.changed_guardians.append((guardian, changed))
+        plan.report.guardians.add(row.action)
+    with_rows = {existing[row.pupil_id].pk for row in rows if row.pupil_id in existing}
+    plan.removed_guardians = [
+        guardian for key, guardian in known.items() if key[0] in with_rows and key not in listed
+    ]
+    plan.report.guardians_removed = len(plan.removed_guardians)
+
+
 def _same_person(first_name: str, last_name: str, birth_date: dt.date) -> tuple[str, str, dt.date]:
     return (first_name.casefold(), last_name.casefold(), birth_date)
 
@@ -1001,6 +1198,28 @@ def _write(*, plan: _Plan, municipality: Municipality) -> None:
     created = _pupils_by_external_id(municipality, (p.external_id for p, _e in plan.new_pupils))
     for pupil, _email in plan.new_pupils:
         pupil.pk = created[pupil.external_id].pk
+    _write_guardians(plan=plan, municipality=municipality)
+
+
+def _write_guardians(*, plan: _Plan, municipality: Municipality) -> None:
+    now = timezone.now()
+    set_by = f"{plan.actor_label} ({REASON.lower()})" if plan.actor_label else REASON
+    pupils = _pupils_by_external_id(municipality, {pupil_id for _g, pupil_id in plan.new_guardians})
+    for guardian, pupil_id in plan.new_guardians:
+        guardian.pupil = pupils[pupil_id]
+        if guardian.restriction:
+            guardian.restriction_set_by, guardian.restriction_set_at = set_by, now
+    for guardian, changed in plan.changed_guardians:
+        if {"restriction", "restriction_reason"} & set(changed):
+            guardian.restriction_set_by = set_by if guardian.restriction else ""
+            guardian.restriction_set_at = now if guardian.restriction else None
+    Guardian.objects.bulk_create([g for g, _p in plan.new_guardians], batch_size=_BATCH)
+    Guardian.objects.bulk_update(
+        [g for g, _c in plan.changed_guardians],
+        [*GUARDIAN_FIELDS, "restriction_set_by", "restriction_set_at"],
+        batch_size=_BATCH,
+    )
+    Guardian.objects.filter(pk__in=[g.pk for g in plan.removed_guardians]).delete()
 
 
 def _audit(*, plan: _Plan, municipality: Municipality, actor: User | None, text: str) -> None:
@@ -1012,6 +1231,7 @@ def _audit(*, plan: _Plan, municipality: Municipality, actor: User | None, text:
     for changed, subjects in by_change.items():
         _audit_group(actor, AuditAction.UPDATE, "pupil", subjects, {"fields": list(changed)})
     _audit_staff(plan=plan, municipality=municipality, actor=actor)
+    _audit_guardians(plan=plan, actor=actor)
     audit_record(
         actor=actor,
         action=AuditAction.IMPORT,
@@ -1021,8 +1241,30 @@ def _audit(*, plan: _Plan, municipality: Municipality, actor: User | None, text:
         detail={
             "pupils": plan.report.pupils.as_dict(),
             "staff": plan.report.staff.as_dict(),
+            "guardians": {
+                **plan.report.guardians.as_dict(),
+                "removed": plan.report.guardians_removed,
+            },
             "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         },
+    )
+
+
+def _audit_guardians(*, plan: _Plan, actor: User | None) -> None:
+    def subject(guardian: Guardian) -> AuditSubject:
+        pupil = guardian.pupil
+        return AuditSubject(guardian.pk, pupil.pk, pupil.school_id, pupil.municipality_id)
+
+    _audit_group(
+        actor, AuditAction.CREATE, "guardian", [subject(g) for g, _p in plan.new_guardians], {}
+    )
+    by_change: dict[tuple[str, ...], list[AuditSubject]] = defaultdict(list)
+    for guardian, changed in plan.changed_guardians:
+        by_change[changed].append(subject(guardian))
+    for changed, subjects in by_change.items():
+        _audit_group(actor, AuditAction.UPDATE, "guardian", subjects, {"fields": list(changed)})
+    _audit_group(
+        actor, AuditAction.DELETE, "guardian", [subject(g) for g in plan.removed_guardians], {}
     )
 
 

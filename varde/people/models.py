@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from varde.lib.fields import EncryptedTextField
 from varde.people.roles import (
     LEADERSHIP_ROLES,
     MUNICIPAL_ROLES,
@@ -292,3 +293,64 @@ class Pupil(models.Model):
         if self.school_id and self.municipality_id:
             if self.school.municipality_id != self.municipality_id:
                 raise ValidationError(_("Skolen hører ikke til denne kommunen."))
+
+
+class Guardian(models.Model):
+    """A pupil's parent or guardian, from the school administration system.
+
+    Everything that names or reaches the person is sealed at rest. A restriction (must not be
+    contacted about the pupil, or a confidential address) is shown before anything else
+    wherever the guardian appears, with who set it and why.
+    """
+
+    class Relation(models.TextChoices):
+        MOTHER = "mother", _("Mor")
+        FATHER = "father", _("Far")
+        GUARDIAN = "guardian", _("Annen foresatt")
+        FOSTER_PARENT = "foster_parent", _("Fosterforelder")
+        CHILD_WELFARE = "child_welfare", _("Barneverntjenesten (har omsorgen)")
+
+    class Restriction(models.TextChoices):
+        NO_CONTACT = "no_contact", _("Skal ikke kontaktes om eleven")
+        CONFIDENTIAL_ADDRESS = "confidential_address", _("Sperret adresse")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardians")
+    external_id = models.CharField(_("foresatt-ID"), max_length=64)
+    name = EncryptedTextField(_("navn"))
+    relation = models.CharField(_("relasjon"), max_length=20, choices=Relation.choices)
+    phone = EncryptedTextField(_("telefon"), blank=True)
+    email = EncryptedTextField(_("e-post"), blank=True)
+    parental_responsibility = models.BooleanField(_("har foreldreansvar"), default=True)
+    lives_with_pupil = models.BooleanField(_("eleven bor hos"), default=True)
+    language = EncryptedTextField(_("foretrukket språk"), blank=True)
+    needs_interpreter = models.BooleanField(_("trenger tolk"), default=False)
+    restriction = models.CharField(
+        _("sperre"), max_length=30, choices=Restriction.choices, blank=True
+    )
+    restriction_reason = EncryptedTextField(_("hvorfor"), blank=True)
+    restriction_set_by = EncryptedTextField(_("satt av"), blank=True)
+    restriction_set_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("foresatt")
+        verbose_name_plural = _("foresatte")
+        ordering = ["-parental_responsibility", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "external_id"], name="guardian_external_id_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def may_be_called(self) -> bool:
+        return self.restriction != self.Restriction.NO_CONTACT
+
+    @property
+    def tel(self) -> str:
+        """A tel: link for the phone number, or "" when there is no number to call."""
+        from varde.plan.callnow import tel_uri
+
+        return tel_uri(self.phone) if any(c.isdigit() for c in self.phone) else ""

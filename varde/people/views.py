@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.people.access import (
+    guardians_for,
     pupil_for_user,
     pupils_shown,
     pupils_visible_to,
@@ -54,8 +55,11 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = pupil_for_user(request.user, pk, reason=_lazy("Elevens side"))
     is_leader = pupil.school_id in request.user.leadership_school_ids()  # type: ignore[union-attr]
+    guardians = guardians_for(request.user, pupil, reason=_lazy("Elevens side: foresatte"))
     return render_page(
-        request, "people/pupil_detail.html", {"pupil": pupil, "is_leader": is_leader}
+        request,
+        "people/pupil_detail.html",
+        {"pupil": pupil, "is_leader": is_leader, "guardians": guardians},
     )
 
 

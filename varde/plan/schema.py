@@ -469,6 +469,8 @@ def _validate_acute(
                 f"{where}.form",
                 _("må være én av %(forms)s.") % {"forms": ", ".join(sorted(STEP_FORMS))},
             )
+        if not isinstance(step.get("guardians", False), bool):
+            check.fail(f"{where}.guardians", _("må være true eller false."))
         for role in step.get("done_if_reporter") or []:
             if role not in ROLE_KEYS:
                 check.fail(

@@ -81,6 +81,10 @@ class Command(BaseCommand):
         verbs = ("lagt til", "endret") if report.applied else ("nye", "endres")
         self.stdout.write(self._counts("Elever", report.pupils, verbs))
         self.stdout.write(self._counts("Ansatte", report.staff, verbs))
+        self.stdout.write(
+            self._counts("Foresatte", report.guardians, verbs)
+            + f", {report.guardians_removed} {'fjernet' if report.applied else 'fjernes'}"
+        )
         if report.applied:
             self.stdout.write(self.style.SUCCESS("Importert."))
         elif not report.errors and not apply and not report.warnings:

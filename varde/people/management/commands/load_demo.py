@@ -18,13 +18,20 @@ class Command(BaseCommand):
         "Running it again changes nothing."
     )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--beside-real-data",
+            action="store_true",
+            help="load the demo on an installation that has real pupils too",
+        )
+
+    def handle(self, *args: Any, beside_real_data: bool = False, **options: Any) -> None:
         self.stdout.write(
             "FIKTIVE DATA: Fjellvik kommune og Nabovik kommune finnes ikke, "
             "og alle personer og elever er oppdiktet."
         )
         try:
-            logins = demo_load(stdout=self.stdout)
+            logins = demo_load(stdout=self.stdout, beside_real_data=beside_real_data)
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("")
