@@ -579,6 +579,19 @@ def test_the_referral_page_lists_services_then_shows_what_one_needs(client, worl
     )
 
 
+def test_the_school_asks_for_a_bup_referral_and_every_line_names_its_source(client, world):
+    """The plan: BUP takes referrals from a GP, a psychologist or the child welfare leader. The
+    school's form says it asks for one, and the referral line names the consent rule's source."""
+    client.force_login(world.teacher)
+    form = client.get(f"/ansatt/saker/{world.case.pk}/henvisning/?tjeneste=bup").content.decode()
+    assert form.count("Be om henvisning til BUP") == 2  # the page and its form
+    assert "Registrer at dere har bedt om henvisning" in form
+    assert "Registrer henvisningen" not in form and ">Henvis<" not in form
+    line = form[form.index("Henvisning fra fastlege, psykolog eller barnevernsleder") :]
+    line = line[: line.index("</li>")]
+    assert "kilde:" in line and "Barne- og ungdomspsykiatrisk poliklinikk (BUP)" in line
+
+
 PAGES = [
     ("get", "/ansatt/saker/{case}/samtykke/"),
     ("post", "/ansatt/saker/{case}/samtykke/"),
