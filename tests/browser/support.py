@@ -165,23 +165,41 @@ def check_page(page, url: str, *, expect_path: str | None = None, label: str = "
         if path != expect_path:
             problems.append(f"{where}: ended up at {path}")
             continue
-        results = _axe.run(page, options=AXE_OPTIONS)
-        violations = results.response["violations"]
-        AXE_TALLY["pages"].add(f"{label} {expect_path}".strip())
-        AXE_TALLY["runs"] += 1
-        AXE_TALLY["violations"] += len(violations)
-        if violations:
-            problems.append(
-                f"{where}: {len(violations)} axe violations\n{describe_violations(violations)}"
-            )
-        if split := split_isolates(page):
-            problems.append(f"{where}: a <bdi> beside text in a flex or grid box: {split}")
-        if width == NARROW["width"]:
-            sw = scroll_width(page)
-            if sw > width + 1:
-                problems.append(
-                    f"{where}: scrolls sideways (scrollWidth {sw}); "
-                    f"sticking out: {overflowing(page, width)}"
-                )
+        problems += _check_shown(page, where, f"{label} {expect_path}".strip(), width)
     page.set_viewport_size(WIDE)
+    return problems
+
+
+def check_shown_page(page, *, label: str) -> list[str]:
+    """The checks of check_page on the page as it stands (the answer to a form, which a new
+    GET would not show), at 1280 and at 320 px wide."""
+    problems: list[str] = []
+    for size in (WIDE, NARROW):
+        page.set_viewport_size(size)
+        where = f"{page.url} ({label}) @ {size['width']}px"
+        problems += _check_shown(page, where, label, size["width"])
+    page.set_viewport_size(WIDE)
+    return problems
+
+
+def _check_shown(page, where: str, label: str, width: int) -> list[str]:
+    problems: list[str] = []
+    results = _axe.run(page, options=AXE_OPTIONS)
+    violations = results.response["violations"]
+    AXE_TALLY["pages"].add(label)
+    AXE_TALLY["runs"] += 1
+    AXE_TALLY["violations"] += len(violations)
+    if violations:
+        problems.append(
+            f"{where}: {len(violations)} axe violations\n{describe_violations(violations)}"
+        )
+    if split := split_isolates(page):
+        problems.append(f"{where}: a <bdi> beside text in a flex or grid box: {split}")
+    if width == NARROW["width"]:
+        sw = scroll_width(page)
+        if sw > width + 1:
+            problems.append(
+                f"{where}: scrolls sideways (scrollWidth {sw}); "
+                f"sticking out: {overflowing(page, width)}"
+            )
     return problems

@@ -1,4 +1,5 @@
-"""The principal with an intoxicated pupil in the office, on a phone: whom to call."""
+"""Guardians and the import that brings them: the principal with an intoxicated pupil in the
+office, on a phone, sees whom to call; the administrator maps an export's columns."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import re
 
 import pytest
 
-from tests.browser.support import check_page, login
+from tests.browser.support import check_page, check_shown_page, login
 from varde.people.demo import DEMO_PASSWORD, demo_load
-from varde.people.models import Guardian, User
+from varde.people.models import Guardian, Pupil, User
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +73,37 @@ def test_the_parents_step_shows_whom_to_call_with_the_restriction_first_on_a_pho
         assert not problems, "\n".join(problems)
     finally:
         context.close()
+
+
+def test_the_administrator_maps_an_exports_columns_by_keyboard(live_server, world, page, tmp_path):
+    """The columns of an export named its own way, read from the file on the page, chosen with
+    the keyboard, and the file then imports."""
+    export = tmp_path / "eksport.csv"
+    export.write_text(
+        "Elevnummer,Fornavn,Etternavn,Fødselsdato,Skolenummer,Klassetrinn,Rad\n"
+        "V100,Ola,Nordmann,01.02.2011,LU,9,elev\n",
+        encoding="utf-8",
+    )
+    login(page, live_server, world.admin)
+    page.goto(f"{live_server.url}/ansatt/import/")
+    page.get_by_label("CSV-fil fra skoleadministrativt system").set_input_files(str(export))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Prøv filen (ingen endringer)").press("Enter")
+    problems = check_shown_page(page, label="import with columns")
+    assert not problems, "\n".join(problems)
+    for header, column in (
+        ("Elevnummer", "id"),
+        ("Fødselsdato", "fodselsdato"),
+        ("Skolenummer", "skole"),
+        ("Klassetrinn", "trinn"),
+        ("Rad", "type"),
+    ):
+        page.get_by_label(f"Leses som, for {header}").select_option(column)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre kolonnevalget").press("Enter")
+    assert "Kolonnevalget er lagret" in page.locator("main").inner_text()
+    page.get_by_label("CSV-fil fra skoleadministrativt system").set_input_files(str(export))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Importer").press("Enter")
+    assert "Importen er fullført" in page.locator("main").inner_text()
+    assert Pupil.objects.filter(external_id="V100", grade=9).exists()

@@ -95,3 +95,52 @@ def test_a_possible_duplicate_waits_for_the_administrators_confirmation(client, 
     }
     assert client.post("/ansatt/import/", data).status_code == 302
     assert Pupil.objects.filter(external_id="E950").exists()
+
+
+# An export that names its columns its own way, mapped once and then reused.
+VISMA = (
+    "Elevnummer,Fornavn,Etternavn,Fødselsdato,Skolenummer,Klassetrinn,Rad\n"
+    "V100,Ola,Nordmann,01.02.2011,LU,9,elev\n"
+    "V101,Kari,Nordmann,03.04.2012,LU,8,elev\n"
+)
+
+
+def test_an_export_with_its_own_column_names_is_mapped_once_and_then_imports(client, world):
+    from varde.people.models import ImportMapping
+
+    client.force_login(world.admin)
+    page = upload(client, VISMA, apply=False).content.decode()
+    # The file cannot be read as it is: the page says what is missing and shows its columns
+    # with the first rows, each with a choice.
+    assert "Mangler påkrevd kolonne" in page and "Kolonnene i filen" in page
+    assert "Elevnummer" in page and "V100" in page and "V101" in page
+    choice = {
+        "Elevnummer": "id",
+        "Fornavn": "fornavn",  # already read as fornavn
+        "Etternavn": "etternavn",
+        "Fødselsdato": "fodselsdato",
+        "Skolenummer": "skole",
+        "Klassetrinn": "trinn",
+        "Rad": "type",
+    }
+    data = {"step": "mapping", "header": list(choice), "column": list(choice.values())}
+    assert client.post("/ansatt/import/", data).status_code == 302
+    saved = ImportMapping.objects.get(municipality=world.lunner)
+    assert saved.columns["elevnummer"] == "id" and saved.updated_by == world.admin
+    # The next upload of the same export is read with the saved choice, and imports.
+    page = upload(client, VISMA, apply=False).content.decode()
+    assert "Filen er feilfri" in page
+    assert upload(client, VISMA, apply=True).status_code == 302
+    assert set(
+        Pupil.objects.filter(external_id__in=["V100", "V101"]).values_list("grade", flat=True)
+    ) == {8, 9}
+
+
+def test_two_file_columns_cannot_be_read_as_the_same_column(client, world):
+    from varde.people.models import ImportMapping
+
+    client.force_login(world.admin)
+    data = {"step": "mapping", "header": ["Elevnr", "Elev-ID"], "column": ["id", "id"]}
+    page = client.post("/ansatt/import/", data).content.decode()
+    assert "Kolonnen «id» er valgt for flere av filens kolonner." in page
+    assert not ImportMapping.objects.exists()

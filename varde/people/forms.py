@@ -50,6 +50,15 @@ class PupilFilterForm(StyledForm):
     undring = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+def _import_column_choices() -> list[tuple[str, str]]:
+    from varde.people.importer import COLUMNS
+
+    return [("", _("Brukes ikke")), *((c, c) for c in COLUMNS)]
+
+
+IMPORT_COLUMN_CHOICES = _import_column_choices()
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV-fil fra skoleadministrativt system"))
     apply = forms.BooleanField(required=False, widget=forms.HiddenInput)

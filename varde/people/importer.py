@@ -292,9 +292,12 @@ def import_decode(*, data: bytes) -> str:
     return data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
 
 
-def import_parse(*, municipality: Municipality, text: str) -> ImportReport:
-    """Check a file and count what importing it would create, update or leave alone."""
-    return _plan(municipality=municipality, text=text).report
+def import_parse(
+    *, municipality: Municipality, text: str, mapping: dict[str, str] | None = None
+) -> ImportReport:
+    """Check a file and count what importing it would create, update or leave alone.
+    `mapping` names Varde's column for a header cell the file names its own way."""
+    return _plan(municipality=municipality, text=text, mapping=mapping).report
 
 
 def import_apply(
@@ -303,11 +306,12 @@ def import_apply(
     text: str,
     actor: User | None,
     confirmed_duplicates: bool = False,
+    mapping: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import a clean file in one transaction; a file with any error imports nothing, and a
     file with possible duplicates only when the administrator has confirmed them."""
     with transaction.atomic():
-        plan = _plan(municipality=municipality, text=text)
+        plan = _plan(municipality=municipality, text=text, mapping=mapping)
         if plan.report.errors or (plan.report.warnings and not confirmed_duplicates):
             return plan.report
         plan.actor_label = actor.full_name if actor else ""
@@ -320,13 +324,13 @@ def import_apply(
 # Reading the file.
 
 
-def _plan(*, municipality: Municipality, text: str) -> _Plan:
+def _plan(*, municipality: Municipality, text: str, mapping: dict[str, str] | None = None) -> _Plan:
     plan = _Plan(report=ImportReport())
     errors = plan.report.errors
     text = text.removeprefix("\ufeff")
     records = _read_file(text, errors)
     if records is not None:
-        rows, staff_ids = _read_rows(records, municipality, errors)
+        rows, staff_ids = _read_rows(records, municipality, errors, mapping or {})
         _compare(rows, staff_ids, municipality, plan)
     errors.sort(key=lambda error: error.line)
     plan.report.warnings.sort(key=lambda warning: warning.line)
@@ -378,22 +382,67 @@ def _records(text: str, errors: list[RowError]) -> list[_Record] | None:
                 return None
 
 
+@dataclass(frozen=True)
+class PreviewColumn:
+    header: str
+    column: str  # the Varde column it is read as ("" for none)
+    samples: tuple[str, ...]
+
+
+PREVIEW_ROWS = 3
+
+
+def import_preview(*, text: str, mapping: dict[str, str] | None = None) -> list[PreviewColumn]:
+    """The file's columns as the import reads them, with the first rows' values, for the
+    administrator to check and map before anything is imported."""
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    rows: list[list[str]] = []
+    try:
+        for fields in reader:
+            if any(value.strip() for value in fields):
+                rows.append(fields)
+            if len(rows) > PREVIEW_ROWS:
+                break
+    except csv.Error:
+        pass
+    if not rows:
+        return []
+    header, data = rows[0], rows[1:]
+    found = []
+    for index, cell in enumerate(header):
+        name = _column_name(cell, mapping)
+        samples = tuple(row[index][:60] if index < len(row) else "" for row in data)
+        found.append(PreviewColumn(cell.strip()[:100], name if name in COLUMNS else "", samples))
+    return found
+
+
 def _delimiter(text: str) -> str:
     """The header names no value with a comma or semicolon, so it tells them apart."""
     header = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def _column_name(cell: str) -> str:
+def mapping_key(cell: str) -> str:
+    """How a header cell is remembered in a saved mapping."""
+    return " ".join(cell.strip().lower().split())
+
+
+def _column_name(cell: str, mapping: dict[str, str] | None = None) -> str:
+    chosen = (mapping or {}).get(mapping_key(cell))
+    if chosen is not None:
+        return chosen
     name = cell.strip().lower().translate(_HEADER_TRANSLATION)
     name = re.sub(r"[\s-]+", "_", name)
     return _HEADER_ALIASES.get(name, name)
 
 
-def _columns(header: _Record, errors: list[RowError]) -> dict[str, int] | None:
+def _columns(
+    header: _Record, errors: list[RowError], mapping: dict[str, str]
+) -> dict[str, int] | None:
     columns: dict[str, int] = {}
     for index, cell in enumerate(header.fields):
-        name = _column_name(cell)
+        name = _column_name(cell, mapping)
         if name not in COLUMNS:
             continue
         if name in columns:
@@ -429,11 +478,14 @@ def _quote(value: str) -> str:
 
 
 def _read_rows(
-    records: list[_Record], municipality: Municipality, errors: list[RowError]
+    records: list[_Record],
+    municipality: Municipality,
+    errors: list[RowError],
+    mapping: dict[str, str],
 ) -> tuple[list[PupilRow | StaffRow | GuardianRow], set[str]]:
     """The rows that pass their own checks, and the staff ids on every staff line."""
     header, data = records[0], records[1:]
-    columns = _columns(header, errors)
+    columns = _columns(header, errors, mapping)
     if columns is None:
         return [], set()
     kinds = {_cell(record, columns, "type").strip().lower() for record in data}

@@ -354,3 +354,18 @@ class Guardian(models.Model):
         from varde.plan.callnow import tel_uri
 
         return tel_uri(self.phone) if any(c.isdigit() for c in self.phone) else ""
+
+
+class ImportMapping(models.Model):
+    """How one municipality's export names Varde's import columns: the file's header cell
+    (lower case, trimmed) to Varde's column. Chosen once on the import page, then reused."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="import_mapping"
+    )
+    columns = models.JSONField(default=dict)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Kolonner for {self.municipality}"

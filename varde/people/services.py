@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
-from varde.people.models import Municipality, RoleAssignment, School, User
+from varde.people.models import ImportMapping, Municipality, RoleAssignment, School, User
 from varde.people.roles import REGIONAL_ROLES, SCHOOL_ROLES
 
 
@@ -101,3 +101,25 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, municipality_id: int)
         detail={"user": assignment.user_id, "role": assignment.role},
     )
     assignment.delete()
+
+
+@transaction.atomic
+def import_mapping_save(*, municipality: Municipality, columns: dict[str, str], actor: Any) -> None:
+    """Remember how this municipality's export names the import columns; merged with what was
+    saved before, so a file with fewer columns forgets nothing."""
+    mapping, _created = ImportMapping.objects.select_for_update().get_or_create(
+        municipality=municipality,
+        defaults={"columns": {}, "updated_at": timezone.now(), "updated_by": actor},
+    )
+    mapping.columns = {**mapping.columns, **columns}
+    mapping.updated_at, mapping.updated_by = timezone.now(), actor
+    mapping.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="import_mapping",
+        object_id=mapping.pk,
+        municipality_id=municipality.pk,
+        reason="Kolonnevalg for import",
+        detail={"columns": columns},
+    )

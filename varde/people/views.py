@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,8 +25,9 @@ from varde.people.access import (
     staff_visible_to_admin,
 )
 from varde.people.access_log import pupil_visits
-from varde.people.forms import ImportForm, PupilFilterForm, RoleGrantForm
-from varde.people.models import Municipality, RoleAssignment
+from varde.people.forms import IMPORT_COLUMN_CHOICES, ImportForm, PupilFilterForm, RoleGrantForm
+from varde.people.models import ImportMapping, Municipality, RoleAssignment
+from varde.people.services import import_mapping_save
 from varde.web.pages import render_page
 
 
@@ -90,26 +93,38 @@ def _import_municipality(request: HttpRequest) -> Municipality:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_people(request: HttpRequest) -> HttpResponse:
-    from varde.people.importer import import_apply, import_parse
+    from varde.people.importer import import_apply, import_parse, import_preview
 
     municipality = _import_municipality(request)
-    report = None
-    if request.method == "POST":
+    saved = ImportMapping.objects.filter(municipality=municipality).first()
+    mapping = saved.columns if saved else {}
+    report = preview = None
+    mapping_errors: list[str] = []
+    if request.method == "POST" and request.POST.get("step") == "mapping":
+        form = ImportForm()
+        chosen, mapping_errors = _mapping_from(request.POST)
+        if not mapping_errors:
+            import_mapping_save(municipality=municipality, columns=chosen, actor=request.user)
+            messages.success(request, _("Kolonnevalget er lagret. Velg filen igjen og prøv den."))
+            return redirect("people:import")
+    elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             text = form.cleaned_data["text"]
+            preview = import_preview(text=text, mapping=mapping)
             if form.cleaned_data["apply"]:
                 report = import_apply(
                     municipality=municipality,
                     text=text,
                     actor=request.user,
                     confirmed_duplicates=form.cleaned_data["confirm_duplicates"],
+                    mapping=mapping,
                 )
                 if report.applied:
                     messages.success(request, _("Importen er fullført."))
                     return redirect("people:import")
             else:
-                report = import_parse(municipality=municipality, text=text)
+                report = import_parse(municipality=municipality, text=text, mapping=mapping)
                 audit_record(
                     actor=request.user,
                     action=AuditAction.READ,
@@ -123,9 +138,38 @@ def import_people(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "people/import.html",
-        {"form": form, "report": report, "municipality": municipality},
+        {
+            "form": form,
+            "report": report,
+            "municipality": municipality,
+            "preview": preview,
+            "column_choices": IMPORT_COLUMN_CHOICES,
+            "mapping_errors": mapping_errors,
+            "saved_mapping": saved,
+        },
         municipality=municipality,
     )
+
+
+def _mapping_from(data: Any) -> tuple[dict[str, str], list[str]]:
+    """The header cells and the column chosen for each, from the mapping form."""
+    from varde.people.importer import COLUMNS, mapping_key
+
+    headers = data.getlist("header")
+    chosen = data.getlist("column")
+    if not headers or len(headers) != len(chosen):
+        return {}, [_("Velg filen igjen: kolonnevalget kom ikke fram.")]
+    columns: dict[str, str] = {}
+    errors = []
+    for header, column in zip(headers, chosen, strict=True):
+        if column and column not in COLUMNS:
+            errors.append(_("Ukjent kolonne «%(column)s».") % {"column": column[:40]})
+        columns[mapping_key(header)[:100]] = column
+    used = [c for c in columns.values() if c]
+    for column in sorted({c for c in used if used.count(c) > 1}):
+        message = _("Kolonnen «%(column)s» er valgt for flere av filens kolonner.")
+        errors.append(message % {"column": column})
+    return columns, errors
 
 
 @login_required

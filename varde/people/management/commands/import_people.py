@@ -13,7 +13,7 @@ from varde.people.importer import (
     import_decode,
     import_parse,
 )
-from varde.people.models import Municipality
+from varde.people.models import ImportMapping, Municipality
 
 
 class Command(BaseCommand):
@@ -47,15 +47,19 @@ class Command(BaseCommand):
         if place is None:
             raise CommandError(f"Fant ingen kommune med kortnavn «{municipality}».")
         text = import_decode(data=self._read(file))
+        # The column choices saved on the import page.
+        saved = ImportMapping.objects.filter(municipality=place).first()
+        mapping = saved.columns if saved else {}
         if apply:
             report = import_apply(
                 municipality=place,
                 text=text,
                 actor=None,
                 confirmed_duplicates=confirm_duplicates,
+                mapping=mapping,
             )
         else:
-            report = import_parse(municipality=place, text=text)
+            report = import_parse(municipality=place, text=text, mapping=mapping)
         self._print(report, apply=apply)
         if report.errors:
             raise CommandError(f"{len(report.errors)} feil i filen; ingenting er importert.")
