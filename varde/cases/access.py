@@ -84,7 +84,7 @@ def handover_for_user(user: Any, pk: object) -> Handover:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise Http404
     handover = (
-        Handover.objects.select_related("case__pupil", "case__school", "from_user")
+        Handover.objects.select_related("case__pupil", "case__school", "from_user", "to_school")
         .filter(pk=id_or_404(pk), to_user=user, state=Handover.State.WAITING)
         .first()
     )

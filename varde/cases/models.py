@@ -196,6 +196,11 @@ class Handover(models.Model):
     message = EncryptedTextField(blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Set when the pupil has moved to another school in the municipality: accepted, the case
+    # moves there, and the old school keeps no access.
+    to_school = models.ForeignKey(
+        "people.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["offered_at", "pk"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -216,6 +217,49 @@ def handover_offer(*, actor: Any, case: Case, to_user: Any, message: str = "") -
     return handover
 
 
+def _moved_message(school: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "Eleven har byttet skole til %(school)s. Saken flyttes når skolen tar imot den."
+        ) % {"school": school}
+
+
+def school_move_offer(*, case: Case, to_school: Any, to_user: Any, actor: Any) -> Handover:
+    """The pupil has moved to `to_school`: the case is offered to its leadership (`to_user`),
+    from the case's owner. Called inside the import's transaction."""
+    handover = Handover(
+        case=case,
+        from_user_id=case.owner_id,
+        to_user=to_user,
+        to_school=to_school,
+        offered_at=timezone.now(),
+        message=_moved_message(to_school.name),
+    )
+    handover.full_clean()
+    handover.save()
+    # An import from the command line has no person behind it: the chronology names the owner
+    # the case is offered from, and the audit log the import.
+    CaseEvent.objects.create(
+        case=case,
+        at=handover.offered_at,
+        actor=actor or case.owner,
+        kind=CaseEvent.Kind.HANDOVER_OFFERED,
+        summary=f"{to_user} ({to_school.name})",
+    )
+    audit_record(
+        actor=actor,
+        automatic="" if actor else "import fra skoleadministrativt system",
+        action=AuditAction.UPDATE,
+        object_type="case",
+        object_id=case.pk,
+        pupil_id=case.pupil_id,
+        school_id=case.school_id,
+        municipality_id=case.municipality_id,
+        reason="Eleven har byttet skole: saken tilbys den nye skolen",
+    )
+    return handover
+
+
 @transaction.atomic
 def handover_answer(*, actor: Any, handover: Handover, accept: bool) -> Handover:
     """The receiver accepts (and becomes the owner) or declines; both stay in the history."""
@@ -226,7 +270,16 @@ def handover_answer(*, actor: Any, handover: Handover, accept: bool) -> Handover
     handover.state = Handover.State.ACCEPTED if accept else Handover.State.DECLINED
     handover.answered_at = timezone.now()
     handover.save()
-    if accept:
+    if accept and handover.to_school_id:
+        # The pupil has moved school: the case moves with them, and nobody at the old school
+        # keeps access (its leadership loses it with the school).
+        case.participants.all().delete()
+        case.school_id = handover.to_school_id
+        case.owner = actor
+        case.coordinator = None
+        case.version += 1
+        case.save(update_fields=["school", "owner", "coordinator", "version"])
+    elif accept:
         # The former owner keeps seeing the case as a participant: they know the pupil.
         CaseParticipant.objects.get_or_create(
             case=case,

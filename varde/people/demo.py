@@ -135,6 +135,10 @@ STAFF = (
     _StaffSpec("admin@fjellvik.demo", "Åse Administrator", ((Role.MUNICIPAL_ADMIN, "fjellvik"),)),
     _StaffSpec("laerer2@fjellvik.demo", "Leif Lærer", ((Role.TEACHER, US),)),
     _StaffSpec("laerer@nabovik.demo", "Nora Nabovik", ((Role.TEACHER, "NA-US"),)),
+    # Fjellvik skole (1–10) has its own leadership, which takes a case over when a pupil
+    # moves there, and a teacher.
+    _StaffSpec("rektor.skole@fjellvik.demo", "Sofie Skoleleder", ((Role.PRINCIPAL, "FJ-KS"),)),
+    _StaffSpec("laerer.skole@fjellvik.demo", "Sindre Skolelærer", ((Role.TEACHER, "FJ-KS"),)),
 )
 CONTACT_TEACHER_EMAIL = "kontaktlaerer@fjellvik.demo"
 

@@ -62,6 +62,10 @@ IMPORT_COLUMN_CHOICES = _import_column_choices()
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV-fil fra skoleadministrativt system"))
     apply = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    new_school_year = forms.BooleanField(
+        required=False,
+        label=_("Nytt skoleår: filen har alle elevene, og elever som mangler i den har sluttet"),
+    )
     confirm_duplicates = forms.BooleanField(
         required=False,
         label=_("Jeg har sjekket radene over: det er forskjellige elever"),

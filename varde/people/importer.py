@@ -42,10 +42,12 @@ from django.utils.translation import gettext as _
 
 from varde.audit.models import AuditAction
 from varde.audit.services import AuditSubject, audit_record, audit_record_many
+from varde.cases.models import Case, Handover
+from varde.cases.services import school_move_offer
 from varde.lib.text import BIDI_CONTROLS, has_bidi_controls
 from varde.people.access import pupil_subject
 from varde.people.models import Guardian, Municipality, Pupil, RoleAssignment, School, User
-from varde.people.roles import SCHOOL_ROLES, Role
+from varde.people.roles import LEADERSHIP_ROLES, SCHOOL_ROLES, Role
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -249,6 +251,13 @@ class ImportReport:
     guardians: ImportCounts = field(default_factory=ImportCounts)
     # Guardians of a pupil in the file who are no longer in it: removed from the register.
     guardians_removed: int = 0
+    # A new school year: pupils moved up a grade, gone from the file (left), changed school,
+    # and the open cases that move with them (case number, from school, to school).
+    new_school_year: bool = False
+    promoted: int = 0
+    left: int = 0
+    moved: int = 0
+    cases_moving: list[tuple[int, str, str]] = field(default_factory=list)
     applied: bool = False
 
     @property
@@ -284,6 +293,9 @@ class _Plan:
     removed_guardians: list[Guardian] = field(default_factory=list)
     # Who imported: named as who set a guardian's restriction.
     actor_label: str = ""
+    left_pupils: list[Pupil] = field(default_factory=list)
+    # Open cases of pupils who changed school: each offered to the new school's leadership.
+    case_moves: list[tuple[Case, School, User]] = field(default_factory=list)
 
 
 def import_decode(*, data: bytes) -> str:
@@ -293,11 +305,18 @@ def import_decode(*, data: bytes) -> str:
 
 
 def import_parse(
-    *, municipality: Municipality, text: str, mapping: dict[str, str] | None = None
+    *,
+    municipality: Municipality,
+    text: str,
+    mapping: dict[str, str] | None = None,
+    new_school_year: bool = False,
 ) -> ImportReport:
     """Check a file and count what importing it would create, update or leave alone.
-    `mapping` names Varde's column for a header cell the file names its own way."""
-    return _plan(municipality=municipality, text=text, mapping=mapping).report
+    `mapping` names Varde's column for a header cell the file names its own way. A file for a
+    `new_school_year` holds every pupil: those missing from it have left."""
+    return _plan(
+        municipality=municipality, text=text, mapping=mapping, new_school_year=new_school_year
+    ).report
 
 
 def import_apply(
@@ -307,15 +326,19 @@ def import_apply(
     actor: User | None,
     confirmed_duplicates: bool = False,
     mapping: dict[str, str] | None = None,
+    new_school_year: bool = False,
 ) -> ImportReport:
     """Import a clean file in one transaction; a file with any error imports nothing, and a
     file with possible duplicates only when the administrator has confirmed them."""
     with transaction.atomic():
-        plan = _plan(municipality=municipality, text=text, mapping=mapping)
+        plan = _plan(
+            municipality=municipality, text=text, mapping=mapping, new_school_year=new_school_year
+        )
         if plan.report.errors or (plan.report.warnings and not confirmed_duplicates):
             return plan.report
         plan.actor_label = actor.full_name if actor else ""
         _write(plan=plan, municipality=municipality)
+        _write_school_year(plan=plan, actor=actor)
         _audit(plan=plan, municipality=municipality, actor=actor, text=text)
     plan.report.applied = True
     return plan.report
@@ -324,8 +347,14 @@ def import_apply(
 # Reading the file.
 
 
-def _plan(*, municipality: Municipality, text: str, mapping: dict[str, str] | None = None) -> _Plan:
-    plan = _Plan(report=ImportReport())
+def _plan(
+    *,
+    municipality: Municipality,
+    text: str,
+    mapping: dict[str, str] | None = None,
+    new_school_year: bool = False,
+) -> _Plan:
+    plan = _Plan(report=ImportReport(new_school_year=new_school_year))
     errors = plan.report.errors
     text = text.removeprefix("\ufeff")
     records = _read_file(text, errors)
@@ -897,6 +926,7 @@ def _compare(
     broken = dict.fromkeys(staff_ids - teachers.keys(), "")
     _compare_pupils(pupil_rows, municipality, known, teachers | broken, plan)
     _compare_guardians(guardian_rows, pupil_rows, municipality, plan)
+    _compare_school_year(pupil_rows, municipality, plan)
     failed = {error.line for error in plan.report.errors}
     plan.report.rows = [row for row in rows if row.line not in failed]
     plan.report.warnings = _possible_duplicates(
@@ -1102,6 +1132,86 @@ def _compare_pupils(
         elif changed:
             plan.changed_pupils.append((pupil, email, changed))
         plan.report.pupils.add(row.action)
+
+
+def _compare_school_year(rows: list[PupilRow], municipality: Municipality, plan: _Plan) -> None:
+    """Grades moved up, pupils who changed school (their open cases offered to the new
+    school's leadership), and, for a new school year, pupils no longer in the file."""
+    changed = {pupil.external_id: fields for pupil, _e, fields in plan.changed_pupils}
+    before = _pupils_by_external_id(municipality, changed)
+    moved: dict[int, tuple[PupilRow, School]] = {}
+    for row in rows:
+        fields = changed.get(row.external_id)
+        if fields is None:
+            continue
+        old = before[row.external_id]
+        if "grade" in fields and row.grade > old.grade:
+            plan.report.promoted += 1
+        if "school" in fields:
+            plan.report.moved += 1
+            moved[old.pk] = (row, row.school)
+    _plan_case_moves(moved, plan)
+    if plan.report.new_school_year:
+        listed = {row.external_id for row in rows}
+        plan.left_pupils = [
+            pupil
+            for pupil in Pupil.objects.filter(municipality=municipality, is_active=True)
+            if pupil.external_id not in listed
+        ]
+        plan.report.left = len(plan.left_pupils)
+
+
+def _plan_case_moves(moved: dict[int, tuple[PupilRow, School]], plan: _Plan) -> None:
+    if not moved:
+        return
+    leaders: dict[int, list[User]] = defaultdict(list)
+    schools = {school.pk for _row, school in moved.values()}
+    # The principal before the deputy ("deputy" < "principal", so sorted the other way).
+    for role in (
+        RoleAssignment.objects.filter(
+            school_id__in=schools, role__in=LEADERSHIP_ROLES, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("-role", "user_id")
+    ):
+        leaders[role.school_id].append(role.user)
+    cases = Case.objects.filter(pupil_id__in=moved, status=Case.Status.OPEN).select_related(
+        "school"
+    )
+    for case in cases:
+        row, school = moved[case.pupil_id]
+        if case.school_id == school.pk:
+            continue
+        if not leaders[school.pk]:
+            message = _(
+                "Eleven har en åpen sak som følger med til %(school)s, men skolen har ingen "
+                "rektor eller inspektør i Varde til å ta imot den. Gi rollen først."
+            )
+            plan.report.errors.append(RowError(row.line, message % {"school": school.name}))
+            continue
+        if case.handovers.filter(state=Handover.State.WAITING).exists():
+            message = _(
+                "Eleven har en åpen sak med en overføring som venter på svar. Den må besvares "
+                "før saken kan følge eleven til %(school)s."
+            )
+            plan.report.errors.append(RowError(row.line, message % {"school": school.name}))
+            continue
+        plan.case_moves.append((case, school, leaders[school.pk][0]))
+        plan.report.cases_moving.append((case.pk, case.school.name, school.name))
+
+
+def _write_school_year(*, plan: _Plan, actor: User | None) -> None:
+    if plan.left_pupils:
+        Pupil.objects.filter(pk__in=[p.pk for p in plan.left_pupils]).update(is_active=False)
+        _audit_group(
+            actor,
+            AuditAction.UPDATE,
+            "pupil",
+            [pupil_subject(p) for p in plan.left_pupils],
+            {"fields": ["is_active"], "school_year": "left"},
+        )
+    for case, school, leader in plan.case_moves:
+        school_move_offer(case=case, to_school=school, to_user=leader, actor=actor)
 
 
 def _compare_guardians(

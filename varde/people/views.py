@@ -119,12 +119,18 @@ def import_people(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     confirmed_duplicates=form.cleaned_data["confirm_duplicates"],
                     mapping=mapping,
+                    new_school_year=form.cleaned_data["new_school_year"],
                 )
                 if report.applied:
                     messages.success(request, _("Importen er fullført."))
                     return redirect("people:import")
             else:
-                report = import_parse(municipality=municipality, text=text, mapping=mapping)
+                report = import_parse(
+                    municipality=municipality,
+                    text=text,
+                    mapping=mapping,
+                    new_school_year=form.cleaned_data["new_school_year"],
+                )
                 audit_record(
                     actor=request.user,
                     action=AuditAction.READ,

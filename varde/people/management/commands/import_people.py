@@ -29,6 +29,11 @@ class Command(BaseCommand):
             "--apply", action="store_true", help="import; without it nothing is saved"
         )
         parser.add_argument(
+            "--new-school-year",
+            action="store_true",
+            help="the file holds every pupil: those missing from it have left",
+        )
+        parser.add_argument(
             "--confirm-duplicates",
             action="store_true",
             help="the rows warned as possible duplicates are different pupils: import them",
@@ -41,6 +46,7 @@ class Command(BaseCommand):
         file: Path,
         apply: bool,
         confirm_duplicates: bool,
+        new_school_year: bool = False,
         **options: Any,
     ) -> None:
         place = Municipality.objects.filter(slug=municipality).first()
@@ -57,9 +63,12 @@ class Command(BaseCommand):
                 actor=None,
                 confirmed_duplicates=confirm_duplicates,
                 mapping=mapping,
+                new_school_year=new_school_year,
             )
         else:
-            report = import_parse(municipality=place, text=text, mapping=mapping)
+            report = import_parse(
+                municipality=place, text=text, mapping=mapping, new_school_year=new_school_year
+            )
         self._print(report, apply=apply)
         if report.errors:
             raise CommandError(f"{len(report.errors)} feil i filen; ingenting er importert.")
@@ -85,6 +94,13 @@ class Command(BaseCommand):
         verbs = ("lagt til", "endret") if report.applied else ("nye", "endres")
         self.stdout.write(self._counts("Elever", report.pupils, verbs))
         self.stdout.write(self._counts("Ansatte", report.staff, verbs))
+        if report.new_school_year:
+            self.stdout.write(
+                f"Nytt skoleår: {report.promoted} går opp et trinn, {report.left} har sluttet, "
+                f"{report.moved} bytter skole"
+            )
+        for number, old, new in report.cases_moving:
+            self.stdout.write(f"Sak {number} følger eleven fra {old} til {new}")
         self.stdout.write(
             self._counts("Foresatte", report.guardians, verbs)
             + f", {report.guardians_removed} {'fjernet' if report.applied else 'fjernes'}"
