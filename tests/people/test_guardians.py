@@ -194,3 +194,67 @@ def test_nobody_outside_the_pupils_school_reads_a_guardian(client, world):
         assert guardians_for(user, world.pupil, reason="test") == []
     assert not AuditEntry.objects.filter(object_type="guardian").exists()
     assert len(guardians_for(world.teacher2, world.pupil, reason="test")) == 3
+
+
+def test_the_parents_decision_names_who_is_told_and_by_whom(client, world):
+    from varde.cases.models import ParentDecision
+
+    mother, father, other = register(world)
+    client.force_login(world.teacher)
+    url = f"/ansatt/saker/{world.case.pk}/foresatte/"
+    page = client.get(url).content.decode()
+    # The father must not be contacted: he is not offered.
+    assert f'value="{mother.pk}"' in page and f'name="tell" value="{father.pk}"' not in page
+    response = client.post(
+        url,
+        {
+            "step": "decide",
+            "choice": "inform_now",
+            "reason": "Eleven samtykker.",
+            "tell": [str(mother.pk)],
+            "told_by": "Tina Lærer, sammen med eleven",
+        },
+    )
+    assert response.status_code == 302
+    decision = ParentDecision.objects.get(case=world.case)
+    assert list(decision.tell.all()) == [mother] and decision.told_by.startswith("Tina")
+    shown = client.get(url).content.decode()
+    assert "Skal få vite det:" in shown and "Tina Lærer, sammen med eleven" in shown
+    # A guardian the form does not offer is refused, and nothing is saved.
+    refused = client.post(
+        url, {"step": "decide", "choice": "inform_now", "reason": "x", "tell": [str(father.pk)]}
+    )
+    assert refused.status_code == 200 and ParentDecision.objects.count() == 1
+
+
+def test_a_contact_with_a_guardian_who_needs_an_interpreter_records_whether_one_was_used(
+    client, world
+):
+    from varde.cases.models import ParentContact
+
+    mother, _father, _other = register(world)
+    client.force_login(world.teacher)
+    url = f"/ansatt/saker/{world.case.pk}/foresatte/"
+    fields = {
+        "step": "contact",
+        "at": "01.12.2026 10:15",
+        "guardian": str(mother.pk),
+        "channel": "telefon",
+        "summary": "Mor ble informert.",
+    }
+    page = client.post(url, fields).content.decode()
+    assert "Mona Elev trenger tolk. Velg om det ble brukt kvalifisert tolk." in page
+    assert "Mor ble informert." in page and not ParentContact.objects.exists()
+    assert client.post(url, {**fields, "interpreter": "qualified"}).status_code == 302
+    contact = ParentContact.objects.get()
+    assert (contact.guardian, contact.with_whom, contact.interpreter) == (
+        mother,
+        "Mona Elev",
+        "qualified",
+    )
+    assert "kvalifisert tolk ble brukt" in client.get(url).content.decode()
+    # Someone else by name still works, and a name or a guardian is needed.
+    other = {**fields, "guardian": "", "with_whom": "Bestemor"}
+    assert client.post(url, other).status_code == 302
+    empty = client.post(url, {**fields, "guardian": ""}).content.decode()
+    assert "Velg hvem du nådde, eller skriv navnet." in empty

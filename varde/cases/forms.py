@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from varde.cases.models import Case, ParentDecision
+from varde.cases.models import Case, ParentContact, ParentDecision
 from varde.people.forms import NameField, StyledForm
+from varde.people.models import Guardian
 
 
 class WorryForm(StyledForm):
@@ -152,10 +154,35 @@ class ParentDecisionForm(StyledForm):
     reason = forms.CharField(
         label=_("Begrunnelse"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000
     )
+    tell = forms.MultipleChoiceField(
+        label=_("Hvem skal få vite det?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    told_by = NameField(
+        label=_("Hvem ved skolen forteller det?"),
+        max_length=200,
+        required=False,
+        help_text=_("For eksempel kontaktlæreren, sammen med eleven."),
+    )
 
-    def __init__(self, *args: object, must_inform: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        must_inform: list[tuple[str, str]],
+        guardians: Sequence[Guardian] = (),
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["obligations"].choices = must_inform
+        # A guardian who must not be contacted about the pupil is not offered.
+        self.fields["tell"].choices = [
+            (str(g.pk), f"{g.name} ({g.get_relation_display().lower()})")
+            for g in guardians
+            if g.may_be_called
+        ]
+        if not self.fields["tell"].choices:
+            del self.fields["tell"]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -178,13 +205,49 @@ class ParentContactForm(StyledForm):
         help_text=_("Dato og klokkeslett, for eksempel 02.12.2026 10:15."),
         input_formats=["%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    with_whom = NameField(label=_("Med hvem?"), max_length=200)
+    guardian = forms.ChoiceField(label=_("Hvem nådde du?"), required=False)
+    with_whom = NameField(
+        label=_("Med hvem?"),
+        max_length=200,
+        required=False,
+        help_text=_("Navnet, når det er en annen enn en av de foresatte over."),
+    )
     channel = forms.ChoiceField(label=_("Hvordan?"), choices=CHANNELS)
     summary = forms.CharField(
         label=_("Hva ble sagt og avtalt?"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
     )
+    interpreter = forms.ChoiceField(
+        label=_("Tolk"),
+        required=False,
+        choices=[("", _("Ikke aktuelt")), *ParentContact.Interpreter.choices],
+    )
+
+    def __init__(self, *args: object, guardians: Sequence[Guardian] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.guardians = {str(g.pk): g for g in guardians if g.may_be_called}
+        self.fields["guardian"].choices = [
+            ("", _("En annen (skriv navnet)")),
+            *(
+                (key, f"{g.name} ({g.get_relation_display().lower()})")
+                for key, g in self.guardians.items()
+            ),
+        ]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        guardian = self.guardians.get(str(data.get("guardian") or ""))
+        data["guardian"] = guardian
+        if guardian is None and not data.get("with_whom") and "with_whom" not in self.errors:
+            self.add_error("with_whom", _("Velg hvem du nådde, eller skriv navnet."))
+        if guardian is not None and guardian.needs_interpreter and not data.get("interpreter"):
+            self.add_error(
+                "interpreter",
+                _("%(name)s trenger tolk. Velg om det ble brukt kvalifisert tolk.")
+                % {"name": guardian.name},
+            )
+        return data
 
     def clean_at(self) -> dt.datetime:
         at = self.cleaned_data["at"]

@@ -236,6 +236,9 @@ class ParentDecision(models.Model):
     maturity = EncryptedTextField(blank=True)
     pupil_wishes = EncryptedTextField(blank=True)
     reason = EncryptedTextField()
+    # Who is to be told (guardians from the register) and who at school tells them.
+    tell = models.ManyToManyField("people.Guardian", blank=True, related_name="+")
+    told_by = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["decided_at", "pk"]
@@ -250,9 +253,19 @@ class ParentContact(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Interpreter(models.TextChoices):
+        QUALIFIED = "qualified", _("Kvalifisert tolk ble brukt")
+        NONE = "none", _("Ingen tolk ble brukt")
+
     with_whom = EncryptedTextField()
+    # The guardian reached, when chosen from the register.
+    guardian = models.ForeignKey(
+        "people.Guardian", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     channel = models.CharField(max_length=50)
     summary = EncryptedTextField()
+    interpreter = models.CharField(max_length=10, choices=Interpreter.choices, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

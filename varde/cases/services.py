@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from varde.cases.models import (
 )
 from varde.cases.rules import case_rules
 from varde.cases.selectors import close_missing
-from varde.people.models import Pupil
+from varde.people.models import Guardian, Pupil
 
 
 @transaction.atomic
@@ -310,6 +311,8 @@ def parents_decide(
     obligations: list[str],
     maturity: str = "",
     pupil_wishes: str = "",
+    tell: Sequence[Any] = (),
+    told_by: str = "",
 ) -> ParentDecision:
     """Record how the guardians are involved, in consultation with the pupil, and why."""
     rules = case_rules(municipality_id=case.municipality_id)
@@ -332,9 +335,14 @@ def parents_decide(
         maturity=maturity,
         pupil_wishes=pupil_wishes,
         reason=reason,
+        told_by=told_by,
     )
     decision.full_clean()
     decision.save()
+    chosen = list(Guardian.objects.filter(pupil_id=case.pupil_id, pk__in=[str(g) for g in tell]))
+    if len(chosen) != len(set(map(str, tell))):
+        raise CaseRuleBroken(_("Velg foresatte til eleven."))
+    decision.tell.set(chosen)
     case_event_record(
         actor=actor,
         case=case,
@@ -347,15 +355,27 @@ def parents_decide(
 
 @transaction.atomic
 def parents_contact_record(
-    *, actor: Any, case: Case, at: dt.datetime, with_whom: str, channel: str, summary: str
+    *,
+    actor: Any,
+    case: Case,
+    at: dt.datetime,
+    with_whom: str,
+    channel: str,
+    summary: str,
+    guardian: Guardian | None = None,
+    interpreter: str = "",
 ) -> ParentContact:
+    if guardian is not None and guardian.pupil_id != case.pupil_id:
+        raise CaseRuleBroken(_("Velg foresatte til eleven."))
     contact = ParentContact(
         case=case,
         at=at,
         recorded_by=actor,
-        with_whom=with_whom,
+        with_whom=guardian.name if guardian is not None else with_whom,
+        guardian=guardian,
         channel=channel,
         summary=summary,
+        interpreter=interpreter,
     )
     contact.full_clean()
     contact.save()
@@ -364,7 +384,7 @@ def parents_contact_record(
         case=case,
         kind=CaseEvent.Kind.PARENTS_CONTACTED,
         reason="Kontakt med foresatte registrert",
-        summary=f"{with_whom} ({channel})",
+        summary=f"{contact.with_whom} ({channel})",
     )
     return contact
 

@@ -291,11 +291,16 @@ def parents(request: HttpRequest, pk: int) -> HttpResponse:
     """Decide the guardians' involvement with the pupil, and record contacts with them."""
     case = case_for_user(request.user, pk, reason=_lazy("Foresatte"))
     rules = case_rules(municipality_id=case.municipality_id)
+    guardians = guardians_for(request.user, case.pupil, reason=_lazy("Foresatte"))
     step = request.POST.get("step")
     decision_form = ParentDecisionForm(
-        request.POST if step == "decide" else None, must_inform=list(rules.must_inform)
+        request.POST if step == "decide" else None,
+        must_inform=list(rules.must_inform),
+        guardians=guardians,
     )
-    contact_form = ParentContactForm(request.POST if step == "contact" else None)
+    contact_form = ParentContactForm(
+        request.POST if step == "contact" else None, guardians=guardians
+    )
     if request.method == "POST":
         if step == "decide" and decision_form.is_valid():
             try:
@@ -306,18 +311,24 @@ def parents(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Vurderingen er lagret."))
                 return redirect("cases:parents", pk=case.pk)
         if step == "contact" and contact_form.is_valid():
-            parents_contact_record(actor=request.user, case=case, **contact_form.cleaned_data)
-            messages.success(request, _("Kontakten er registrert."))
-            return redirect("cases:parents", pk=case.pk)
+            try:
+                parents_contact_record(actor=request.user, case=case, **contact_form.cleaned_data)
+            except CaseRuleBroken as exc:
+                contact_form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Kontakten er registrert."))
+                return redirect("cases:parents", pk=case.pk)
     return render_page(
         request,
         "cases/parents.html",
         {
             "case": case,
             "age": case.pupil.age_on(timezone.localdate()),
-            "guardians": guardians_for(request.user, case.pupil, reason=_lazy("Foresatte")),
+            "guardians": guardians,
             "is_leader": case.school_id in request.user.leadership_school_ids(),
-            "decisions": case.parent_decisions.select_related("decided_by"),
+            "decisions": case.parent_decisions.select_related("decided_by").prefetch_related(
+                "tell"
+            ),
             "contacts": case.parent_contacts.select_related("recorded_by"),
             "decision_form": decision_form,
             "contact_form": contact_form,
