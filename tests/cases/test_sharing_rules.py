@@ -59,7 +59,10 @@ def test_the_table_says_what_the_plan_says():
     assert "uttalelse" in bup_action.lower()
     ages = ["6–11", "12–15", "16–17"]
     by_age = dict(zip(ages, bup[:3], strict=True))
-    assert by_age["12–15"] == "pupil and a guardian" and by_age["16–17"] == "pupil"
+    # "foresattes samtykke": each guardian with parental responsibility
+    # (casework.consent.guardians).
+    assert by_age["12–15"] == "pupil and each guardian with parental responsibility"
+    assert by_age["16–17"] == "pupil"
     assert "BUP" in bup[3] and bup[4] == "–"
     # The child welfare service: anonymous consultation and the duty to inform need no consent.
     anonymous = table[("Barnevernet", "Drøfte saken anonymt")]

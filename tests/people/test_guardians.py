@@ -3,6 +3,8 @@ must call, restrictions first, each read audited."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.lib.test_canary import raw_database_bytes
@@ -258,3 +260,40 @@ def test_a_contact_with_a_guardian_who_needs_an_interpreter_records_whether_one_
     assert client.post(url, other).status_code == 302
     empty = client.post(url, {**fields, "guardian": ""}).content.decode()
     assert "Velg hvem du nådde, eller skriv navnet." in empty
+
+
+def test_two_guardians_sharing_responsibility_both_consent_and_the_page_shows_who_has(
+    client, world
+):
+    """Petter is 15 (born 14 March 2011): for the school health service his guardians consent
+    too (under 16), and under the plan data's rule each guardian with parental responsibility
+    who may be contacted must (casework.consent.guardians.required: all)."""
+    from varde.cases.consent import consent_check
+
+    mother, father, _other = register(world)
+    father.restriction = ""  # both may be contacted now
+    father.save()
+    client.force_login(world.teacher)
+    url = f"/ansatt/saker/{world.case.pk}/samtykke/"
+    base = {
+        "service": "skolehelsetjenesten",
+        "scope": "Bekymringen.",
+        "valid_from": "01.12.2026",
+        "valid_until": "30.11.2027",
+    }
+    assert client.post(url, {**base, "giver": "pupil"}).status_code == 302
+    assert client.post(url, {**base, "giver": "guardian", "guardian": mother.pk}).status_code == 302
+    check = consent_check(case=world.case, service="skolehelsetjenesten", on=dt.date(2026, 12, 2))
+    assert not check.ok and check.guardians_missing == (father.pk,)
+    page = client.get(url).content.decode()
+    assert "Mona Elev</bdi>: har samtykket" in page and "Arne Elev</bdi>: <strong>har ikke" in page
+    assert "Mangler samtykke fra 1 foresatt med foreldreansvar." in page
+    # The step-parent without parental responsibility is not asked.
+    assert "Stein Steffar</bdi>: " not in page
+    assert client.post(url, {**base, "giver": "guardian", "guardian": father.pk}).status_code == 302
+    check = consent_check(case=world.case, service="skolehelsetjenesten", on=dt.date(2026, 12, 2))
+    assert check.ok
+    from varde.cases.models import Consent
+
+    assert {c.guardian for c in Consent.objects.filter(giver="guardian")} == {mother, father}
+    assert Consent.objects.get(guardian=father).giver_name == "Arne Elev"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from varde.cases.models import Case, CaseEvent, CaseParticipant, Consent, Referral
 from varde.cases.rules import CaseRules, ConsentRule, LegalBasis, case_rules
@@ -28,7 +29,7 @@ from varde.cases.selectors import case_list_rows
 from varde.cases.services import case_event_record, case_may_steer
 from varde.lib.text import has_bidi_controls
 from varde.people.forms import bidi_message
-from varde.people.models import RoleAssignment, User
+from varde.people.models import Guardian, RoleAssignment, User
 from varde.people.roles import SCHOOL_ROLES
 
 
@@ -90,6 +91,10 @@ class ConsentCheck:
     consents: tuple[Consent, ...] = field(default=(), compare=False)
     needs_pupil: bool = False
     needs_guardian: bool = False
+    # Under the rule that every guardian with parental responsibility consents: the register's
+    # guardians (ids) who have and who have not.
+    guardians_consented: tuple[int, ...] = ()
+    guardians_missing: tuple[int, ...] = ()
     # The rule's source, and why it is there when the plan does not give it (for review).
     source: str = ""
     review: str = ""
@@ -114,6 +119,13 @@ class ConsentCheck:
         """What is missing in a few words, for a list of services."""
         if self.age_problem:
             return _("Utenfor aldersgrensen.")
+        if self.guardians_missing:
+            guardians = ngettext(
+                "Mangler samtykke fra %(n)s foresatt med foreldreansvar.",
+                "Mangler samtykke fra %(n)s foresatte med foreldreansvar.",
+                len(self.guardians_missing),
+            ) % {"n": len(self.guardians_missing)}
+            return (_("Mangler samtykke fra eleven.") + " " if self.needs_pupil else "") + guardians
         if self.needs_pupil and self.needs_guardian:
             return _("Mangler samtykke fra eleven og en foresatt.")
         if self.needs_pupil:
@@ -161,12 +173,14 @@ def consent_check(
     confirmed: Iterable[str] | None = None,
     rules: CaseRules | None = None,
     consents: Iterable[Consent] | None = None,
+    asked: Sequence[int] | None = None,
 ) -> ConsentCheck:
     """What the plan requires before sharing the case with `service` on day `on`.
 
     `confirmed` are the keys of the service's requirements confirmed on a
     referral; when it is None the requirements are not checked (an invitation
-    into the case is not a referral).
+    into the case is not a referral). `asked` are the guardians asked for consent
+    (guardians_asked), read here when not given.
     """
     on = on or timezone.localdate()
     rules = rules or case_rules(municipality_id=case.municipality_id)
@@ -187,12 +201,33 @@ def consent_check(
     givers = {c.giver for c in valid}
     needs_pupil = age >= rules.pupil_consents_from and Consent.Giver.PUPIL not in givers
     needs_guardian = age < rule.guardians_under and Consent.Giver.GUARDIAN not in givers
+    consented: tuple[int, ...] = ()
+    waiting: tuple[int, ...] = ()
+    if age < rule.guardians_under and rules.guardians_consent == "all":
+        asked = guardians_asked(case) if asked is None else asked
+        given = {c.guardian_id for c in valid if c.giver == Consent.Giver.GUARDIAN}
+        consented = tuple(pk for pk in asked if pk in given)
+        waiting = tuple(pk for pk in asked if pk not in given)
+        needs_guardian = needs_guardian or bool(waiting)
     if needs_pupil:
         missing.append(
             _("Samtykke fra eleven til %(service)s mangler (fra %(from)s år samtykker eleven).")
             % {"service": name, "from": rules.pupil_consents_from}
         )
-    if needs_guardian:
+    if needs_guardian and waiting:
+        missing.append(
+            _(
+                "Samtykke til %(service)s mangler fra %(missing)s av %(total)s foresatte med "
+                "foreldreansvar (under %(under)s år må hver av dem samtykke)."
+            )
+            % {
+                "service": name,
+                "missing": len(waiting),
+                "total": len(waiting) + len(consented),
+                "under": rule.guardians_under,
+            }
+        )
+    elif needs_guardian:
         missing.append(
             _(
                 "Samtykke fra en foresatt til %(service)s mangler "
@@ -210,8 +245,21 @@ def consent_check(
         consents=tuple(valid),
         needs_pupil=needs_pupil,
         needs_guardian=needs_guardian,
+        guardians_consented=consented,
+        guardians_missing=waiting,
         source=rule.source,
         review=rule.review,
+    )
+
+
+def guardians_asked(case: Case) -> list[int]:
+    """The guardians whose consent the rule "all" asks for: every guardian of the pupil with
+    parental responsibility who may be contacted. Ids only, read for the rule; pages name the
+    guardians they show through guardians_for."""
+    return list(
+        Guardian.objects.filter(pupil_id=case.pupil_id, parental_responsibility=True)
+        .exclude(restriction=Guardian.Restriction.NO_CONTACT)
+        .values_list("pk", flat=True)
     )
 
 
@@ -361,8 +409,10 @@ def consent_record(
     valid_from: dt.date,
     valid_until: dt.date,
     giver_name: str = "",
+    guardian: Guardian | None = None,
 ) -> Consent:
-    """Record consent from the pupil or a named guardian, to share `scope` with `service`."""
+    """Record consent from the pupil or a named guardian (from the register, or by name), to
+    share `scope` with `service`."""
     rules = case_rules(municipality_id=case.municipality_id)
     if rules.consent_rule(service) is None:
         raise SharingRefused(
@@ -396,6 +446,11 @@ def consent_record(
                 field="giver",
             )
         giver_name = case.pupil.full_name
+        guardian = None
+    elif guardian is not None:
+        if guardian.pupil_id != case.pupil_id:
+            raise SharingRefused([_("Velg en foresatt til eleven.")], field="guardian")
+        giver_name = guardian.name
     elif not giver_name.strip():
         raise SharingRefused(
             [_("Skriv navnet på den foresatte som samtykker.")], field="giver_name"
@@ -406,6 +461,7 @@ def consent_record(
         case=case,
         giver=giver,
         giver_name=giver_name.strip(),
+        guardian=guardian,
         service=service,
         scope=scope,
         valid_from=valid_from,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -25,6 +26,7 @@ from varde.cases.consent import (
     consent_services,
     consent_state,
     consent_withdraw,
+    guardians_asked,
     invite_candidates,
     participant_invite,
     referral_make,
@@ -35,7 +37,9 @@ from varde.cases.models import Consent
 from varde.cases.rules import CaseRules, case_rules
 from varde.cases.services import case_may_steer
 from varde.lib.ids import id_or_404
+from varde.people.access import guardians_for
 from varde.people.forms import NameField, StyledForm
+from varde.people.models import Guardian
 from varde.people.roles import Role
 from varde.web.pages import render_page
 
@@ -50,9 +54,10 @@ class ConsentForm(StyledForm):
         choices=Consent.Giver.choices,
         widget=forms.RadioSelect,
     )
+    guardian = forms.ChoiceField(label=gettext_lazy("Hvilken foresatt?"), required=False)
     giver_name = NameField(
         label=gettext_lazy("Navn på den foresatte"),
-        help_text=gettext_lazy("Bare når en foresatt samtykker."),
+        help_text=gettext_lazy("Bare når en foresatt som ikke står over samtykker."),
         max_length=200,
         required=False,
     )
@@ -71,17 +76,37 @@ class ConsentForm(StyledForm):
         label=gettext_lazy("Gjelder til og med"), input_formats=DATE_FORMATS
     )
 
-    def __init__(self, *args: Any, rules: CaseRules, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, rules: CaseRules, guardians: Sequence[Guardian] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = consent_services(rules)
+        self.guardians = {str(g.pk): g for g in guardians if g.may_be_called}
+        self.fields["guardian"].choices = [
+            ("", _("En annen (skriv navnet)")),
+            *(
+                (key, f"{g.name} ({g.get_relation_display().lower()})")
+                for key, g in self.guardians.items()
+            ),
+        ]
         self.fields["valid_until"].help_text = _("Høyst %(months)s måneder.") % {
             "months": rules.consent_max_months
         }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("giver") == Consent.Giver.GUARDIAN and not data.get("giver_name", "").strip():
-            self.add_error("giver_name", _("Skriv navnet på den foresatte som samtykker."))
+        data["guardian"] = self.guardians.get(str(data.get("guardian") or ""))
+        if (
+            data.get("giver") == Consent.Giver.GUARDIAN
+            and data["guardian"] is None
+            and not data.get("giver_name", "").strip()
+        ):
+            self.add_error(
+                "giver_name",
+                _("Velg den foresatte, eller skriv navnet.")
+                if self.guardians
+                else _("Skriv navnet på den foresatte som samtykker."),
+            )
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end < start:
             self.add_error("valid_until", _("Sluttdatoen kan ikke være før startdatoen."))
@@ -95,9 +120,11 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk, reason=_lazy("Samtykker"))
     rules = case_rules(municipality_id=case.municipality_id)
     today = timezone.localdate()
+    guardians = guardians_for(request.user, case.pupil, reason=_lazy("Samtykker: foresatte"))
     form = ConsentForm(
         request.POST or None,
         rules=rules,
+        guardians=guardians,
         initial={
             "valid_from": today.strftime("%d.%m.%Y"),
             "valid_until": (
@@ -125,9 +152,22 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
     for consent in registered:
         consent.state = consent_state(consent, on=today)
         consent.service_name = names.get(consent.service, consent.service)
+    asked = guardians_asked(case)
     checks = [
-        consent_check(case=case, service=key, on=today, rules=rules, consents=registered)
+        consent_check(
+            case=case, service=key, on=today, rules=rules, consents=registered, asked=asked
+        )
         for key, _name in consent_services(rules)
+    ]
+    # Who of the guardians with parental responsibility has consented to each service.
+    by_id = {g.pk: g for g in guardians}
+    needs = [
+        {
+            "check": check,
+            "guardians": [(by_id[pk], True) for pk in check.guardians_consented if pk in by_id]
+            + [(by_id[pk], False) for pk in check.guardians_missing if pk in by_id],
+        }
+        for check in checks
     ]
     return render_page(
         request,
@@ -137,7 +177,7 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "refused": refused,
             "registered": registered,
-            "checks": checks,
+            "needs": needs,
             "age": case.pupil.age_on(today),
         },
     )
@@ -206,8 +246,10 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
     candidates = invite_candidates(case=case)
     services = {role_service(rules, u, case) for u in candidates} - {""}
     given = list(case.consents.all())
+    asked = guardians_asked(case)
     checks = {
-        s: consent_check(case=case, service=s, rules=rules, consents=given).ok for s in services
+        s: consent_check(case=case, service=s, rules=rules, consents=given, asked=asked).ok
+        for s in services
     }
     bases = [
         (b.key, f"{b.title} ({b.law})")
@@ -301,8 +343,9 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if service not in context["names"]:
         given = list(case.consents.all())
+        asked = guardians_asked(case)
         context["checks"] = [
-            consent_check(case=case, service=key, rules=rules, consents=given)
+            consent_check(case=case, service=key, rules=rules, consents=given, asked=asked)
             for key, _name in services
         ]
         return render_page(request, "cases/referral.html", context)

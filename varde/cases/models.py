@@ -371,6 +371,10 @@ class Consent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     giver = models.CharField(max_length=10, choices=Giver.choices)
     giver_name = EncryptedTextField()
+    # The guardian who consented, when chosen from the register.
+    guardian = models.ForeignKey(
+        "people.Guardian", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     service = models.CharField(max_length=50)  # a key in the plan's services
     scope = EncryptedTextField()
     valid_from = models.DateField()

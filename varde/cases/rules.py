@@ -88,6 +88,11 @@ class CaseRules:
     pupil_consents_from: int = 12
     pupil_consents_source: str = ""
     pupil_consents_review: str = ""
+    # When guardians must consent and two share parental responsibility: "all" of them, or
+    # "one"; with the rule's source and why it is there (for review).
+    guardians_consent: str = "all"
+    guardians_consent_source: str = ""
+    guardians_consent_review: str = ""
     default_consent_review: str = ""
     sharing_actions: tuple[SharingAction, ...] = ()
     consent_max_months: int = 12
@@ -193,6 +198,9 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
         pupil_consents_from=int(consent.get("pupil_from_age", 12)),
         pupil_consents_source=str(consent.get("pupil_from_age_source") or ""),
         pupil_consents_review=str(consent.get("pupil_from_age_review") or ""),
+        guardians_consent=str((consent.get("guardians") or {}).get("required", "all")),
+        guardians_consent_source=str((consent.get("guardians") or {}).get("source") or ""),
+        guardians_consent_review=str((consent.get("guardians") or {}).get("review") or ""),
         default_consent_review=str(consent.get("default_review") or ""),
         sharing_actions=tuple(
             SharingAction(

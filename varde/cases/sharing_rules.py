@@ -77,9 +77,14 @@ def cell(rules: CaseRules, action: SharingAction, band: Band) -> str:
     rule = consent_rule_for(rules, action.service)
     pupil = band.low >= rules.pupil_consents_from
     guardian = band.high < rule.guardians_under
+    guardians = (
+        "each guardian with parental responsibility"
+        if rules.guardians_consent == "all"
+        else "a guardian"
+    )
     if pupil and guardian:
-        return "pupil and a guardian"
-    return "pupil" if pupil else "a guardian"
+        return f"pupil and {guardians}"
+    return "pupil" if pupil else guardians
 
 
 def _escape(text: str) -> str:
@@ -106,6 +111,18 @@ def sharing_table(rules: CaseRules) -> str:
             else ""
         ),
         f"- A consent is valid for at most {rules.consent_max_months} months.",
+        (
+            "- Where guardians consent and two share parental responsibility, each of them who "
+            "may be contacted consents."
+            if rules.guardians_consent == "all"
+            else "- Where guardians consent, one of them is enough."
+        )
+        + f" Source: {_escape(rules.guardians_consent_source or 'Varde')}."
+        + (
+            f" *Review:* {_escape(rules.guardians_consent_review)}"
+            if rules.guardians_consent_review
+            else ""
+        ),
         "- A service with no rule of its own: the pupil, and a guardian until 18."
         + (
             f" *Review:* {_escape(rules.default_consent_review)}"

@@ -310,6 +310,11 @@ def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -
     consent = check.mapping("casework.consent", casework.get("consent"))
     check.number("casework.consent.pupil_from_age", consent.get("pupil_from_age"), 0, 18)
     check.number("casework.consent.max_months", consent.get("max_months"), 1, 120)
+    if consent.get("guardians") is not None:
+        guardians = check.mapping("casework.consent.guardians", consent.get("guardians"))
+        if guardians.get("required") not in ("all", "one"):
+            check.fail("casework.consent.guardians.required", _("må være «all» eller «one»."))
+        check.text("casework.consent.guardians.source", guardians.get("source"))
     for rule in check.dicts("casework.consent.services", consent.get("services")):
         here = f"casework.consent.services[{rule.get('service')}]"
         known_service(here, rule.get("service"))
