@@ -297,3 +297,59 @@ def test_two_guardians_sharing_responsibility_both_consent_and_the_page_shows_wh
 
     assert {c.guardian for c in Consent.objects.filter(giver="guardian")} == {mother, father}
     assert Consent.objects.get(guardian=father).giver_name == "Arne Elev"
+
+
+def test_the_archive_package_names_the_guardians_and_whom_the_school_told(
+    world, settings, tmp_path
+):
+    """The package is the case as it stood: its manifest lists the register's guardians, with
+    a restriction where there is one, and the reading is audited."""
+    import io
+    import json
+    import zipfile
+
+    from tests.cases.test_archive import close
+    from varde.cases.archive import archive_package, case_archive
+    from varde.cases.services import parents_decide
+
+    settings.DATA_DIR = tmp_path
+    mother, father, other = register(world)
+    parents_decide(
+        actor=world.teacher,
+        case=world.case,
+        choice="inform_now",
+        reason="Eleven vil at mor får vite.",
+        obligations=[],
+        tell=[mother.pk],
+        told_by="Tina Lærer",
+    )
+    case = close(world.case)
+    case = case_archive(actor=world.teacher, case=case)
+    package = zipfile.ZipFile(io.BytesIO(archive_package(actor=world.teacher, case=case)))
+    manifest = json.loads(package.read("manifest.json"))
+    assert manifest["guardians"] == [
+        {
+            "name": "Mona Elev",
+            "relation": "mother",
+            "parental_responsibility": True,
+            "restriction": None,
+        },
+        {
+            "name": "Arne Elev",
+            "relation": "father",
+            "parental_responsibility": True,
+            "restriction": "no_contact",
+        },
+        {
+            "name": "Stein Steffar",
+            "relation": "guardian",
+            "parental_responsibility": False,
+            "restriction": None,
+        },
+    ]
+    assert (
+        AuditEntry.objects.filter(
+            object_type="guardian", reason="Arkivpakke: foresatte", actor=world.teacher
+        ).count()
+        == 3
+    )

@@ -43,6 +43,7 @@ from varde.cases.models import Case, CaseEvent, CaseRemoval
 from varde.cases.rules import CaseRules, case_rules
 from varde.lib.crypto import DecryptionError, decrypt_bytes, encrypt_bytes, needs_reencrypt_bytes
 from varde.lib.reencrypt import ReencryptReport
+from varde.people.access import guardians_for
 from varde.plan.selectors import plan_current
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -117,14 +118,17 @@ class CaseRecord:
     referrals: list[Any]
     advice: list[Any]
     events: list[CaseEvent]
+    # The pupil's guardians from the register when the package was made.
+    guardians: list[Any]
 
     @property
     def level_reached(self) -> int:
         return max([self.case.level, *(d.to_level for d in self.decisions)])
 
 
-def case_record(*, case: Case) -> CaseRecord:
-    """The whole case with its plan rules, as the package shows it."""
+def case_record(*, case: Case, actor: Any) -> CaseRecord:
+    """The whole case with its plan rules, as the package shows it; the guardians read as
+    `actor`, who makes the package."""
     case = Case.objects.select_related(
         "pupil", "school", "municipality", "owner", "coordinator"
     ).get(pk=case.pk)
@@ -136,7 +140,9 @@ def case_record(*, case: Case) -> CaseRecord:
         plan_hash=plan.content_hash if plan else "",
         conversation=getattr(case, "conversation", None),
         participants=list(case.participants.select_related("user", "invited_by")),
-        parent_decisions=list(case.parent_decisions.select_related("decided_by")),
+        parent_decisions=list(
+            case.parent_decisions.select_related("decided_by").prefetch_related("tell")
+        ),
         parent_contacts=list(case.parent_contacts.select_related("recorded_by")),
         decisions=list(case.decisions.select_related("decided_by")),
         measures=list(case.measures.select_related("created_by", "evaluated_by")),
@@ -146,6 +152,7 @@ def case_record(*, case: Case) -> CaseRecord:
             case.advice_requests.select_related("asked_by", "adviser").order_by("asked_at")
         ),
         events=list(case.events.select_related("actor")),
+        guardians=guardians_for(actor, case.pupil, reason="Arkivpakke: foresatte"),
     )
 
 
@@ -224,6 +231,15 @@ def archive_manifest(
         "school": {"name": case.school.name, "external_id": case.school.external_id},
         "municipality": {"name": case.municipality.name, "number": case.municipality.number},
         "owner": {"name": case.owner.full_name, "email": case.owner.email},
+        "guardians": [
+            {
+                "name": g.name,
+                "relation": g.relation,
+                "parental_responsibility": g.parental_responsibility,
+                "restriction": g.restriction or None,
+            }
+            for g in record.guardians
+        ],
         "opened_at": _utc(case.opened_at),
         "closed_at": _utc(case.closed_at),
         "archived_at": _utc(archived_at),
@@ -303,7 +319,7 @@ def case_archive(*, actor: Any, case: Case) -> Case:
     _check_archivable(actor=actor, case=Case.objects.get(pk=case.pk))
     snapshot = _snapshot(case.pk)
     archived_at = timezone.now()
-    record = case_record(case=case)
+    record = case_record(case=case, actor=actor)
     pdf_name = f"sak-{case.pk}.pdf"
     pdf = archive_pdf(record=record, archived_at=archived_at)
     manifest = archive_manifest(
