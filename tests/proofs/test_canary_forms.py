@@ -91,6 +91,7 @@ PLAIN_BY_DESIGN = {
     "cases.handover.state": "a choice",
     "cases.parentdecision.choice": "a choice",
     "cases.parentcontact.channel": "a choice (telefon, møte, e-post, brev)",
+    "cases.parentcontact.interpreter": "a choice (qualified, none)",
     "cases.decision.key": "a key of the plan's decisions",
     "cases.decision.legal_basis": "a key of the plan's legal bases",
     "cases.conversation.no_view_reason": "a key of the plan's reasons for no view",
@@ -612,7 +613,15 @@ def import_a_pupil(walk: Walk) -> None:
     # matched in SQL and never shown), dates and choices.
     for column in ("fornavn", "etternavn"):
         row[column] = walk.canary("import", column)
-    text = ";".join(COLUMNS) + "\n" + ";".join(row[c] for c in COLUMNS) + "\n"
+    # The pupil's guardian: every column but the keys and choices is sealed.
+    guardian = {column: "" for column in COLUMNS}
+    guardian.update(type="foresatt", id="F1", elev_id=row["id"], relasjon="mor")
+    guardian.update(sperre="ikke kontakt")
+    for column in ("fornavn", "etternavn", "telefon", "sprak", "sperre_grunn"):
+        guardian[column] = walk.canary("import-guardian", column)
+    text = ";".join(COLUMNS) + "\n" + "".join(
+        ";".join(r[c] for c in COLUMNS) + "\n" for r in (row, guardian)
+    )
     admin = walk.client("municipal_admin")
     for extra in ({}, {"apply": "1"}):
         upload = SimpleUploadedFile("elever.csv", text.encode(), content_type="text/csv")
@@ -620,8 +629,13 @@ def import_a_pupil(walk: Walk) -> None:
     assert response.status_code == 302, "the import was refused: " + response.content.decode()
     walk.posted.add("people:import")
     shown = reverse("people:pupils") + f"?q={row['etternavn']}"
-    for typed in walk.typed[-2:]:
+    for typed in walk.typed[-7:-5]:
         typed.shown = ("municipal_admin", shown)
+    from varde.people.models import Pupil
+
+    pupil = Pupil.objects.get(external_id=row["id"])
+    for typed in walk.typed[-5:]:
+        typed.shown = ("municipal_admin", reverse("people:pupil", args=[pupil.pk]))
 
 
 # --- What an attacker with the database sees ------------------------------------------------

@@ -136,7 +136,7 @@ def _handovers(case: Case, rules: CaseRules) -> Iterator[Entry]:
 
 def _parents(case: Case, rules: CaseRules) -> Iterator[Entry]:
     must = dict(rules.must_inform)
-    for p in case.parent_decisions.select_related("decided_by"):
+    for p in case.parent_decisions.select_related("decided_by").prefetch_related("tell"):
         yield _line(
             p.decided_at,
             K.PARENTS_DECIDED,
@@ -148,6 +148,8 @@ def _parents(case: Case, rules: CaseRules) -> Iterator[Entry]:
                 (_("Modenhet"), p.maturity),
                 (_("Elevens ønsker"), p.pupil_wishes),
                 (_("Begrunnelse"), p.reason),
+                (_("Skal få vite det"), ", ".join(g.name for g in p.tell.all())),
+                (_("Forteller det"), p.told_by),
             ),
         )
     for c in case.parent_contacts.select_related("recorded_by"):
@@ -156,7 +158,10 @@ def _parents(case: Case, rules: CaseRules) -> Iterator[Entry]:
             K.PARENTS_CONTACTED,
             c.recorded_by,
             f"{c.with_whom} ({c.channel})",
-            ((_("Hva ble sagt"), c.summary),),
+            (
+                (_("Hva ble sagt"), c.summary),
+                (_("Tolk"), c.get_interpreter_display() if c.interpreter else ""),
+            ),
         )
 
 

@@ -325,7 +325,7 @@ def parents(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "age": case.pupil.age_on(timezone.localdate()),
             "guardians": guardians,
-            "is_leader": case.school_id in request.user.leadership_school_ids(),
+            "shows_reason": case.school_id in request.user.leadership_school_ids(),
             "decisions": case.parent_decisions.select_related("decided_by").prefetch_related(
                 "tell"
             ),

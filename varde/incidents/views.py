@@ -205,7 +205,7 @@ def _page(
     context = {
         "incident": incident,
         "guardians": guardians,
-        "is_leader": incident.school_id in request.user.leadership_school_ids(),
+        "shows_reason": incident.school_id in request.user.leadership_school_ids(),
         "routine": routine,
         "steps": steps,
         "next_step": next_step,

@@ -62,7 +62,14 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "people/pupil_detail.html",
-        {"pupil": pupil, "is_leader": is_leader, "guardians": guardians},
+        {
+            "pupil": pupil,
+            "is_leader": is_leader,
+            "guardians": guardians,
+            # Why a guardian is restricted: for leadership, and the administrator who imports it.
+            "shows_reason": is_leader
+            or pupil.municipality_id in request.user.admin_municipality_ids(),  # type: ignore[union-attr]
+        },
     )
 
 
