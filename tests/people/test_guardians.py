@@ -353,3 +353,19 @@ def test_the_archive_package_names_the_guardians_and_whom_the_school_told(
         ).count()
         == 3
     )
+
+
+def test_a_second_phone_number_is_imported_and_shown_as_a_call_link(client, world):
+    from varde.people.importer import import_apply
+
+    text = (
+        "type;id;fornavn;etternavn;elev_id;relasjon;telefon;Annen telefon\n"
+        f"foresatt;G9;Kari;Elev;{world.pupil.external_id};mor;906 42 577;22 33 44 55\n"
+    )
+    report = import_apply(municipality=world.lunner, text=text, actor=world.admin)
+    assert report.errors == [] and report.applied
+    guardian = Guardian.objects.get(pupil=world.pupil, external_id="G9")
+    assert guardian.phone_other == "22 33 44 55"
+    client.force_login(world.teacher)
+    page = client.get(f"/ansatt/elever/{world.pupil.pk}/").content.decode()
+    assert 'href="tel:22334455"' in page and "Annen telefon: 22 33 44 55" in page

@@ -619,8 +619,10 @@ def import_a_pupil(walk: Walk) -> None:
     guardian.update(sperre="ikke kontakt")
     for column in ("fornavn", "etternavn", "telefon", "sprak", "sperre_grunn"):
         guardian[column] = walk.canary("import-guardian", column)
-    text = ";".join(COLUMNS) + "\n" + "".join(
-        ";".join(r[c] for c in COLUMNS) + "\n" for r in (row, guardian)
+    text = (
+        ";".join(COLUMNS)
+        + "\n"
+        + "".join(";".join(r[c] for c in COLUMNS) + "\n" for r in (row, guardian))
     )
     admin = walk.client("municipal_admin")
     for extra in ({}, {"apply": "1"}):

@@ -66,6 +66,7 @@ GUARDIAN_COLUMNS = ("elev_id", "relasjon")
 OPTIONAL_COLUMNS = (
     "kontaktlaerer_id",
     "telefon",
+    "telefon2",
     "foreldreansvar",
     "bor_med_eleven",
     "sprak",
@@ -90,6 +91,7 @@ MAX_LENGTH = {
     "elev_id": 64,
     "relasjon": 40,
     "telefon": 40,
+    "telefon2": 40,
     "foreldreansvar": 10,
     "bor_med_eleven": 10,
     "sprak": 60,
@@ -126,6 +128,7 @@ GUARDIAN_FIELDS = (
     "name",
     "relation",
     "phone",
+    "phone_other",
     "email",
     "parental_responsibility",
     "lives_with_pupil",
@@ -154,6 +157,8 @@ _HEADER_ALIASES = {
     "kontaktlaererid": "kontaktlaerer_id",
     "elevid": "elev_id",
     "mobil": "telefon",
+    "annen_telefon": "telefon2",
+    "telefon_2": "telefon2",
     "bor_med_elev": "bor_med_eleven",
 }
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -702,6 +707,7 @@ def _guardian_values(values: dict[str, str], problems: list[str]) -> dict[str, A
         "name": f"{values['fornavn']} {values['etternavn']}",
         "relation": relation or "",
         "phone": values["telefon"],
+        "phone_other": values["telefon2"],
         "email": values["epost"],
         "parental_responsibility": _yes_no(
             "foreldreansvar", values["foreldreansvar"], True, problems

@@ -319,6 +319,7 @@ class Guardian(models.Model):
     name = EncryptedTextField(_("navn"))
     relation = models.CharField(_("relasjon"), max_length=20, choices=Relation.choices)
     phone = EncryptedTextField(_("telefon"), blank=True)
+    phone_other = EncryptedTextField(_("annen telefon"), blank=True)
     email = EncryptedTextField(_("e-post"), blank=True)
     parental_responsibility = models.BooleanField(_("har foreldreansvar"), default=True)
     lives_with_pupil = models.BooleanField(_("eleven bor hos"), default=True)
@@ -354,6 +355,12 @@ class Guardian(models.Model):
         from varde.plan.callnow import tel_uri
 
         return tel_uri(self.phone) if any(c.isdigit() for c in self.phone) else ""
+
+    @property
+    def tel_other(self) -> str:
+        from varde.plan.callnow import tel_uri
+
+        return tel_uri(self.phone_other) if any(c.isdigit() for c in self.phone_other) else ""
 
 
 class ImportMapping(models.Model):
