@@ -93,6 +93,11 @@ SPEC: dict[str, dict[str, set[str]]] = {
 }
 
 
+# Families with no address of their own: shown only inside pages of another family (a
+# guardian on the pupil's, the case's and the incident's pages), so no route takes them.
+SHOWN_WITHIN = {"guardian": "pupil"}
+
+
 @dataclass(frozen=True)
 class Target:
     """One record the sweep tries: its family, the row, and how to name it in a report."""

@@ -12,13 +12,12 @@ from django.utils import timezone
 from varde.audit.models import AuditEntry
 from varde.cases.consent import (
     SharingRefused,
-    add_months,
-    consent_check,
     consent_record,
     consent_withdraw,
     participant_invite,
     referral_make,
 )
+from varde.cases.consent_rules import add_months, consent_check
 from varde.cases.models import Case, CaseEvent, CaseParticipant, Consent, Referral
 from varde.cases.services import case_open
 from varde.people.models import Pupil

@@ -491,9 +491,14 @@ def test_the_school_nurse_gets_a_task_in_the_case_only_with_the_consent_an_invit
 ):
     """The nurse comes from the school health service: made responsible for a measure (or
     coordinator) she would join the case, so the plan's consent to that service must be there,
-    exactly as when she is invited."""
+    exactly as when she is invited. Until then the forms do not offer her, and the rule holds
+    below the forms too."""
     from tests.cases.test_consent import consent_from
+    from varde.cases.services import coordinator_appoint, measure_add
 
+    # At level 3, where a coordinator is named.
+    Case.objects.filter(pk=world.case.pk).update(level=3)
+    world.case.refresh_from_db()
     url = f"/ansatt/saker/{world.case.pk}/tiltak/"
     day = timezone.localdate() + dt.timedelta(days=10)
     fields = {
@@ -502,14 +507,32 @@ def test_the_school_nurse_gets_a_task_in_the_case_only_with_the_consent_an_invit
         "evaluate_on": day.strftime("%d.%m.%Y"),
         "responsible_user": world.nurse.pk,
     }
-    response = post(client, world.teacher, url, fields)
-    page = response.content.decode()
-    assert response.status_code == 200 and "kommer fra Skolehelsetjenesten" in page
-    assert "Samtaler med helsesykepleier." in page
+    client.force_login(world.teacher)
+    offered = f'value="{world.nurse.pk}"'
+    assert offered not in client.get(url).content.decode()
+    assert offered not in client.get(f"/ansatt/saker/{world.case.pk}/koordinator/").content.decode()
+    before = Measure.objects.count()
+    page = post(client, world.teacher, url, fields).content.decode()
+    assert "Samtaler med helsesykepleier." in page and Measure.objects.count() == before
+    for attempt in (
+        lambda: measure_add(
+            actor=world.teacher,
+            case=world.case,
+            description="x",
+            goal="y",
+            evaluate_on=day,
+            responsible_user=world.nurse,
+        ),
+        lambda: coordinator_appoint(actor=world.teacher, case=world.case, user=world.nurse),
+    ):
+        with pytest.raises(CaseRuleBroken, match="kommer fra Skolehelsetjenesten"):
+            attempt()
     assert not CaseParticipant.objects.filter(case=world.case, user=world.nurse).exists()
     client.force_login(world.nurse)
     assert client.get(f"/ansatt/saker/{world.case.pk}/").status_code == 404
     consent_from(world, world.case, "skolehelsetjenesten", "pupil", "guardian")
+    client.force_login(world.teacher)
+    assert offered in client.get(url).content.decode() and Measure.objects.count() == before
     assert post(client, world.teacher, url, fields).status_code == 302
     joined = CaseParticipant.objects.get(case=world.case, user=world.nurse)
     assert joined.service == "skolehelsetjenesten"

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from varde.cases.consent import consent_check
+from varde.cases.consent_rules import consent_check
 from varde.cases.rules import case_rules, rules_from_document
 from varde.cases.sharing_rules import sharing_table
 from varde.people.models import Pupil

@@ -20,16 +20,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from varde.cases.access import case_for_user
 from varde.cases.consent import (
     SharingRefused,
-    add_months,
-    consent_check,
     consent_record,
-    consent_services,
-    consent_state,
     consent_withdraw,
-    guardians_asked,
     invite_candidates,
     participant_invite,
     referral_make,
+)
+from varde.cases.consent_rules import (
+    add_months,
+    consent_check,
+    consent_services,
+    consent_state,
+    guardians_asked,
     referral_services,
     role_service,
 )

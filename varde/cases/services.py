@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
+from varde.cases.consent_rules import consent_check, role_service
 from varde.cases.models import (
     Case,
     CaseEvent,
@@ -473,9 +474,7 @@ def _staff_joins(*, actor: Any, case: Case, user: Any, refusal: str) -> None:
     if in_case:
         return
     # Staff from a service outside the school (the school nurse) join on the same terms as
-    # when they are invited: valid consent to that service. consent imports this module.
-    from varde.cases.consent import consent_check, role_service
-
+    # when they are invited: valid consent to that service.
     rules = case_rules(municipality_id=case.municipality_id)
     service = role_service(rules, user, case)
     if service:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from varde.cases.consent import consent_rule_for
+from varde.cases.consent_rules import consent_rule_for
 from varde.cases.rules import CaseRules, SharingAction
 
 # School ages: the youngest pupil and the oldest before they are of age.

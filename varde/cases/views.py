@@ -21,6 +21,7 @@ from varde.cases.access import (
 from varde.cases.advice import advice_on_case
 from varde.cases.archive import case_may_archive
 from varde.cases.consent import sharing_overview
+from varde.cases.consent_rules import consent_check, guardians_asked
 from varde.cases.forms import (
     ConversationPlanForm,
     ConversationRecordForm,
@@ -69,7 +70,7 @@ from varde.incidents.access import incident_for_worry
 from varde.incidents.selectors import worry_initial
 from varde.incidents.services import incident_attach_case
 from varde.people.access import guardians_for, pupil_for_user
-from varde.people.models import User
+from varde.people.models import RoleAssignment, User
 from varde.plan.selectors import plan_current
 from varde.web.pages import render_page
 
@@ -232,14 +233,40 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _school_staff(case: Case, *, exclude: list[int]) -> list[tuple[int, str]]:
+def _school_staff(
+    case: Case, *, exclude: list[int], joining: bool = False
+) -> list[tuple[int, str]]:
+    """Active staff at the case's school. `joining`: those a task would bring into the case,
+    so staff from an outside service (the school nurse) only where that service has the
+    consent an invitation needs, unless they are in the case already."""
     people = (
         User.objects.filter(is_active=True, role_assignments__school_id=case.school_id)
         .exclude(pk__in=exclude)
         .distinct()
         .order_by("full_name")
     )
-    return [(u.pk, u.full_name or u.email) for u in people]
+    barred: set[int] = set()
+    if joining:
+        rules = case_rules(municipality_id=case.municipality_id)
+        from_service = dict(
+            RoleAssignment.objects.filter(
+                school_id=case.school_id, role__in=list(rules.role_services)
+            ).values_list("user_id", "role")
+        )
+        inside = {case.owner_id, *case.participants.values_list("user_id", flat=True)}
+        given, asked = list(case.consents.all()), guardians_asked(case)
+        allowed = {
+            service: consent_check(
+                case=case, service=service, rules=rules, consents=given, asked=asked
+            ).ok
+            for service in {rules.role_services[role] for role in from_service.values()}
+        }
+        barred = {
+            user_id
+            for user_id, role in from_service.items()
+            if user_id not in inside and not allowed[rules.role_services[role]]
+        }
+    return [(u.pk, u.full_name or u.email) for u in people if u.pk not in barred]
 
 
 @login_required
@@ -388,7 +415,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def measures(request: HttpRequest, pk: int) -> HttpResponse:
     """The stafettlogg: measures with goal, responsible person and evaluation date."""
     case = case_for_user(request.user, pk, reason=_lazy("Tiltak"))
-    form = MeasureForm(request.POST or None, people=_school_staff(case, exclude=[]))
+    form = MeasureForm(request.POST or None, people=_school_staff(case, exclude=[], joining=True))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         chosen = data.pop("responsible_user")
@@ -448,7 +475,7 @@ def coordinator(request: HttpRequest, pk: int) -> HttpResponse:
     """Level 3: a named coordinator for the joint effort."""
     case = case_for_user(request.user, pk, reason=_lazy("Koordinator"))
     exclude: list[int] = []
-    people = _school_staff(case, exclude=exclude)
+    people = _school_staff(case, exclude=exclude, joining=True)
     known = {p[0] for p in people}
     people += [
         (p.user_id, str(p.user))
