@@ -83,6 +83,21 @@ def login(
     assert "/2fa/authenticate" not in page.url, f"TOTP refused for {user.email}: {page.url}"
 
 
+def login_by_session(page, live_server, user) -> None:
+    """Sign `user` in with a session made on the server, as a finished login leaves it: for
+    tests whose subject is not the login (the login form and its TOTP step are walked by
+    test_keyboard and the accessibility walk)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
+
+
 def describe_violations(violations: list[dict]) -> str:
     lines = []
     for v in violations:

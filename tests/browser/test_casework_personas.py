@@ -9,6 +9,7 @@ from the functions that compute it. axe runs on the pages on the way, at 1280 an
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,7 @@ import time_machine
 import yaml
 from django.utils import timezone
 
-from tests.browser.support import ConsoleWatch, check_page, login
+from tests.browser.support import ConsoleWatch, check_shown_page, login_by_session
 from tests.world import PLAN_FILE
 from varde.audit.models import AuditEntry
 from varde.cases.archive import case_archive, case_purge_due
@@ -122,8 +123,9 @@ def is_marked_done(page, title: str) -> bool:
 
 
 class People:
-    """A browser window per person, each logged in through the real form; every page
-    checked with axe adds to `problems`, and Content Security Policy reports are kept."""
+    """A browser window per person, each signed in with a session (the login form is walked
+    elsewhere); every page checked with axe adds to `problems`, and Content Security Policy
+    reports are kept."""
 
     def __init__(self, browser, context_args, live_server) -> None:
         self.browser = browser
@@ -142,7 +144,9 @@ class People:
         watch.attach(page)
         self.watches.append(watch)
         if user is not None:
-            login(page, self.live_server, user)
+            login_by_session(page, self.live_server, user)
+            # Where a login lands: the staff start page.
+            page.goto(self.url("/ansatt/"))
         self.labels[id(page)] = label
         return page
 
@@ -150,13 +154,11 @@ class People:
         return f"{self.live_server.url}{path}"
 
     def check(self, page, *, expect_path: str | None = None) -> None:
-        """axe at 1280 and 320 px on the page the person is on now."""
-        self.problems += check_page(
-            page,
-            page.url.split("#")[0],
-            expect_path=expect_path,
-            label=self.labels.get(id(page), ""),
-        )
+        """axe at 1280 and 320 px on the page the person is on now, as it stands."""
+        if expect_path is not None:
+            assert urlsplit(page.url).path == expect_path, (page.url, expect_path)
+        label = self.labels.get(id(page), "")
+        self.problems += check_shown_page(page, label=f"{label} {urlsplit(page.url).path}")
 
     def assert_clean(self) -> None:
         csp = [m for w in self.watches for m in w.csp_violations()]
