@@ -19,7 +19,8 @@ import pytest
 
 from tests.proofs.instances import Instance, instances
 
-pytestmark = pytest.mark.proof("Encryption at rest")
+# File modes in the data directory, whatever the database: CI's SQLite job only.
+pytestmark = [pytest.mark.proof("Encryption at rest"), pytest.mark.any_database]
 
 # Writes what a working Varde writes: a world with sealed notes (the keyring), an archive
 # package, a cache entry and a stored upload; then holds the database open, so SQLite's -wal
