@@ -78,11 +78,25 @@ def case_open(
     return case
 
 
-def case_event_record(*, actor: Any, case: Case, kind: str, reason: str, summary: str = "") -> None:
-    """A line in the case's chronology and its audit entry, in the caller's transaction."""
-    CaseEvent.objects.create(case=case, at=timezone.now(), actor=actor, kind=kind, summary=summary)
+def case_event_record(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    reason: str,
+    summary: str = "",
+    automatic: str = "",
+    shown_as: Any = None,
+) -> None:
+    """A line in the case's chronology and its audit entry, in the caller's transaction.
+    What Varde does with no person behind it names itself in the log (`automatic`), and the
+    chronology names `shown_as` instead."""
+    CaseEvent.objects.create(
+        case=case, at=timezone.now(), actor=shown_as or actor, kind=kind, summary=summary
+    )
     audit_record(
         actor=actor,
+        automatic=automatic,
         action=AuditAction.UPDATE,
         object_type="case",
         object_id=case.pk,
@@ -241,23 +255,14 @@ def school_move_offer(*, case: Case, to_school: Any, to_user: Any, actor: Any) -
     handover.save()
     # An import from the command line has no person behind it: the chronology names the owner
     # the case is offered from, and the audit log the import.
-    CaseEvent.objects.create(
-        case=case,
-        at=handover.offered_at,
-        actor=actor or case.owner,
-        kind=CaseEvent.Kind.HANDOVER_OFFERED,
-        summary=f"{to_user} ({to_school.name})",
-    )
-    audit_record(
+    case_event_record(
         actor=actor,
-        automatic="" if actor else "import fra skoleadministrativt system",
-        action=AuditAction.UPDATE,
-        object_type="case",
-        object_id=case.pk,
-        pupil_id=case.pupil_id,
-        school_id=case.school_id,
-        municipality_id=case.municipality_id,
+        case=case,
+        kind=CaseEvent.Kind.HANDOVER_OFFERED,
         reason="Eleven har byttet skole: saken tilbys den nye skolen",
+        summary=f"{to_user} ({to_school.name})",
+        automatic="" if actor else "import fra skoleadministrativt system",
+        shown_as=actor or case.owner,
     )
     return handover
 

@@ -23,3 +23,18 @@ def csv_cell(value: object) -> str:
     return gets an apostrophe before it, so the cell is never run as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def tel_uri(phone: str) -> str:
+    """A tel: URI for a phone number as written: "906 42 577" -> "tel:90642577"."""
+    digits = re.sub(r"\D", "", phone)
+    if not digits:
+        raise ValueError(f"No digits in phone number {phone!r}.")
+    # A leading + is part of an international number; every other symbol is only formatting.
+    prefix = "+" if phone.strip().startswith("+") else ""
+    return f"tel:{prefix}{digits}"
+
+
+def tel_link(phone: str) -> str:
+    """A tel: URI for a number that has digits, "" for one that has none."""
+    return tel_uri(phone) if any(c.isdigit() for c in phone) else ""

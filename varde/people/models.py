@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from varde.lib.fields import EncryptedTextField
+from varde.lib.text import tel_link
 from varde.people.roles import (
     LEADERSHIP_ROLES,
     MUNICIPAL_ROLES,
@@ -352,15 +353,11 @@ class Guardian(models.Model):
     @property
     def tel(self) -> str:
         """A tel: link for the phone number, or "" when there is no number to call."""
-        from varde.plan.callnow import tel_uri
-
-        return tel_uri(self.phone) if any(c.isdigit() for c in self.phone) else ""
+        return tel_link(self.phone)
 
     @property
     def tel_other(self) -> str:
-        from varde.plan.callnow import tel_uri
-
-        return tel_uri(self.phone_other) if any(c.isdigit() for c in self.phone_other) else ""
+        return tel_link(self.phone_other)
 
 
 class ImportMapping(models.Model):

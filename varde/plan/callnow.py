@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from varde.lib.text import tel_uri
 from varde.plan.hours import OpeningHours, parse_hours
 
 CONDITIONS = ("always", "open", "closed")
@@ -66,16 +67,6 @@ def who_to_call(content: Mapping[str, Any], situation_key: str, at: datetime) ->
         if _holds(step.get("when") or "always", condition_on.hours, at):
             steps.append(_call_step(target, step, at))
     return steps
-
-
-def tel_uri(phone: str) -> str:
-    """A tel: URI for a phone number as written: "906 42 577" -> "tel:90642577"."""
-    digits = re.sub(r"\D", "", phone)
-    if not digits:
-        raise ValueError(f"No digits in phone number {phone!r}.")
-    # A leading + is part of an international number; every other symbol is only formatting.
-    prefix = "+" if phone.strip().startswith("+") else ""
-    return f"tel:{prefix}{digits}"
 
 
 def _situation(content: Mapping[str, Any], key: str) -> Mapping[str, Any]:

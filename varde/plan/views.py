@@ -129,7 +129,7 @@ def _services_view(document: PlanDocument) -> list[dict[str, Any]]:
 
 
 def _tel(phone: str | None) -> str | None:
-    from varde.plan.callnow import tel_uri
+    from varde.lib.text import tel_uri
 
     return tel_uri(phone) if phone else None
 
