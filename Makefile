@@ -35,7 +35,7 @@ install-test: $(VENV)/.installed-test system-test-deps tests/oidc/node_modules/.
 
 # Chromium for browser tests, WeasyPrint's libraries and fonts for PDFs,
 # poppler for reading PDFs back, faketime for trying the app at another hour, Node.js for
-# the OpenID Connect provider the login tests use.
+# the OpenID Connect provider the login tests use, RabbitMQ for the Fiks IO tests' message queue.
 SYSTEM_PACKAGES := chromium nodejs libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
 	fonts-dejavu-core fonts-liberation2 poppler-utils gettext
 system-test-deps:
@@ -44,6 +44,15 @@ system-test-deps:
 		echo "Installing system packages: $$missing"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@# The Fiks IO tests read the archive's replies from a local message queue (AMQP on
+	@# 127.0.0.1:5672, user guest): use the one running, or install and start RabbitMQ.
+	@if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		dpkg -s rabbitmq-server >/dev/null 2>&1 || { $$SUDO apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rabbitmq-server >/dev/null; }; \
+		$$SUDO service rabbitmq-server start >/dev/null 2>&1 || $$SUDO rabbitmq-server -detached; \
+		for i in $$(seq 30); do (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null && break; sleep 1; done; \
 	fi
 
 setup: install

@@ -308,6 +308,39 @@ VARDE_AUDIT_ANCHOR_FILE = Path(
 )
 VARDE_AUDIT_ANCHOR_SYSLOG = syslog_address(envstr("VARDE_AUDIT_ANCHOR_SYSLOG"))
 
+# The municipality's archive (docs/archive.md): how closed cases reach it, and how they are filed.
+VARDE_ARCHIVE = {
+    # download: a person downloads the package and uploads it; folder: the archive system's
+    # import folder; fiks_io: KS's Fiks IO with the Fiks Arkiv protocol.
+    "TRANSPORT": envstr("VARDE_ARCHIVE_TRANSPORT", "download"),
+    # saksmappe: one case folder per case; elevmappe: the case's journal entries go into the
+    # pupil's folder (found or made by its key in Varde).
+    "FOLDER": envstr("VARDE_ARCHIVE_FOLDER", "saksmappe"),
+    "ARKIVDEL": envstr("VARDE_ARCHIVE_ARKIVDEL"),
+    "CLASS_SYSTEM": envstr("VARDE_ARCHIVE_CLASS_SYSTEM", "K-KODER"),
+    "CLASS_ID": envstr("VARDE_ARCHIVE_CLASS_ID", "B"),
+    "CLASS_TITLE": envstr("VARDE_ARCHIVE_CLASS_TITLE", "Opplærings- og elevforhold"),
+    "DROP_DIR": envstr("VARDE_ARCHIVE_DROP_DIR", str(DATA_DIR / "archive-drop")),
+    # Hours to wait for a receipt before a package is sent again.
+    "RECEIPT_HOURS": envint("VARDE_ARCHIVE_RECEIPT_HOURS", 24),
+    "FIKS_IO": {
+        "API_URL": envstr("FIKS_IO_API_URL", "https://api.fiks.ks.no"),
+        "AMQP_URL": envstr("FIKS_IO_AMQP_URL", "amqps://io.fiks.ks.no:5671"),
+        "ACCOUNT_ID": envstr("FIKS_IO_ACCOUNT_ID"),
+        "ACCOUNT_CERT_FILE": envstr("FIKS_IO_ACCOUNT_CERT_FILE"),
+        "ACCOUNT_KEY_FILE": envstr("FIKS_IO_ACCOUNT_KEY_FILE"),
+        "RECEIVER_ACCOUNT_ID": envstr("FIKS_IO_ARCHIVE_ACCOUNT_ID"),
+        "RECEIVER_CERT_FILE": envstr("FIKS_IO_ARCHIVE_CERT_FILE"),
+        "INTEGRATION_ID": envstr("FIKS_IO_INTEGRATION_ID"),
+        "INTEGRATION_PASSWORD": envsecret("FIKS_IO_INTEGRATION_PASSWORD"),
+        "MASKINPORTEN_TOKEN_URL": envstr("MASKINPORTEN_TOKEN_URL", "https://maskinporten.no/token"),
+        "MASKINPORTEN_AUDIENCE": envstr("MASKINPORTEN_AUDIENCE", "https://maskinporten.no/"),
+        "MASKINPORTEN_CLIENT_ID": envstr("MASKINPORTEN_CLIENT_ID"),
+        "MASKINPORTEN_CERT_FILE": envstr("MASKINPORTEN_CERT_FILE"),
+        "MASKINPORTEN_KEY_FILE": envstr("MASKINPORTEN_KEY_FILE"),
+    },
+}
+
 # Shared by all gunicorn workers on the machine, so login rate limits hold across them.
 CACHES = {
     "default": {

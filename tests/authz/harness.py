@@ -114,7 +114,24 @@ def _records_for_the_matrix(world: Any) -> dict[str, object]:
         question="Hvordan starter jeg samtalen med eleven?",
         anonymous=True,
     )
-    return {"$consent": consent.pk, "$advice": advice.pk, **_yearplan_records(world)}
+    # Tina has written a report of concern to the child welfare service, not yet approved.
+    from varde.cases.concern import concern_write
+
+    concern = concern_write(
+        actor=world.teacher,
+        case=world.case,
+        legal_basis="child_welfare_duty",
+        urgent=False,
+        seen="Petter sier at det ikke er mat hjemme.",
+        done="",
+        guardians_informed="",
+    )
+    return {
+        "$consent": consent.pk,
+        "$advice": advice.pk,
+        "$concern": concern.pk,
+        **_yearplan_records(world),
+    }
 
 
 def _yearplan_records(world: Any) -> dict[str, object]:

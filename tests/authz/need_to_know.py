@@ -39,7 +39,15 @@ from typing import Any
 
 from django.urls import reverse
 
-from varde.cases.models import AdviceRequest, Case, CaseParticipant, Consent, Handover, Measure
+from varde.cases.models import (
+    AdviceRequest,
+    Case,
+    CaseParticipant,
+    ConcernReport,
+    Consent,
+    Handover,
+    Measure,
+)
 from varde.incidents.models import FollowUp, Incident
 from varde.people.models import Guardian, Municipality, Pupil, RoleAssignment, School, User
 from varde.yearplan.models import CalendarFeed, YearEvent
@@ -78,6 +86,7 @@ SPEC: dict[str, dict[str, set[str]]] = {
     "archive": {"see": IN_THE_CASE, "archive": {"owner", "leadership"}},
     "measure": {"see": IN_THE_CASE, "record": IN_THE_CASE},
     "consent": {"see": IN_THE_CASE, "record": IN_THE_CASE},
+    "concern": {"see": IN_THE_CASE, "record": IN_THE_CASE},
     # A record reached through a case it does not belong to: there is nothing to reach.
     "elsewhere": {"see": set(), "record": set()},
     "handover": {"see": {"receiver"}, "answer": {"receiver"}},
@@ -176,7 +185,7 @@ def relations(user: User | None, target: Target) -> set[str]:
         return _school_relations(user, obj.pupil.school_id, obj.pupil.municipality_id)
     if target.family in ("case", "archive"):
         return _case_relations(user, obj)
-    if target.family in ("measure", "consent"):
+    if target.family in ("measure", "consent", "concern"):
         return _case_relations(user, obj.case)
     if target.family == "elsewhere":
         return _case_relations(user, target.through)
@@ -230,13 +239,16 @@ def targets() -> list[Target]:
         found.append(Target("archive", case, f"archive of {label}"))
     measures = list(Measure.objects.select_related("case").order_by("pk"))
     consents = list(Consent.objects.select_related("case").order_by("pk"))
+    concerns = list(ConcernReport.objects.select_related("case").order_by("pk"))
     cases = list(Case.objects.order_by("pk"))
     for measure in measures:
         found.append(Target("measure", measure, f"measure {measure.pk} of case {measure.case_id}"))
     for consent in consents:
         found.append(Target("consent", consent, f"consent {consent.pk} of case {consent.case_id}"))
-    # Each measure and consent through every case it does not belong to.
-    for record in [*measures, *consents]:
+    for concern in concerns:
+        found.append(Target("concern", concern, f"report {concern.pk} of case {concern.case_id}"))
+    # Each measure, consent and report through every case it does not belong to.
+    for record in [*measures, *consents, *concerns]:
         for case in cases:
             if case.pk != record.case_id:
                 kind = type(record).__name__.lower()
@@ -351,6 +363,25 @@ ROUTES: list[Route] = [
         "record",
         _through("consent_pk"),
         takes=_is(Consent),
+    ),
+    Route("cases:concern_new", "case", "see", "record", _pk),
+    Route("cases:concern", "concern", "see", "record", _in_case("report_pk")),
+    Route(
+        "cases:concern",
+        "elsewhere",
+        "see",
+        "record",
+        _through("report_pk"),
+        takes=_is(ConcernReport),
+    ),
+    Route("cases:concern_document", "concern", "see", None, _in_case("report_pk")),
+    Route(
+        "cases:concern_document",
+        "elsewhere",
+        "see",
+        None,
+        _through("report_pk"),
+        takes=_is(ConcernReport),
     ),
     Route("cases:handover_reply", "handover", "see", "answer", _pk),
     Route("cases:advice_question", "advice", "see", "answer", _pk),

@@ -30,7 +30,9 @@ def widen(world: Any) -> dict[str, User]:
     """Add the people and records above; return the people added, by name."""
     from varde.cases.advice import advice_ask
     from varde.cases.archive import case_archive
+    from varde.cases.concern import concern_approve, concern_write
     from varde.cases.consent import consent_record
+    from varde.cases.models import ConcernReport
     from varde.cases.services import case_open
     from varde.incidents.services import incident_start
     from varde.yearplan.selectors import school_year_of
@@ -84,6 +86,24 @@ def widen(world: Any) -> dict[str, User]:
         adviser=world.nurse,
         question="Hva bør jeg spørre om i samtalen?",
         anonymous=True,
+    )
+    # Rita has approved it: the page offers the owner and leadership to record it as sent.
+    concern = concern_write(
+        actor=world.teacher,
+        case=world.case,
+        legal_basis="child_welfare_duty",
+        urgent=False,
+        seen="Petter sier at det ikke er mat hjemme.",
+        done="",
+        guardians_informed="",
+    )
+    concern_approve(actor=world.principal, report=concern, version=concern.version)
+    ConcernReport.objects.create(
+        case=world.gran_case,
+        created_at=now,
+        created_by=world.outsider,
+        legal_basis="child_welfare_duty",
+        seen="Guro sier at hun er redd hjemme.",
     )
 
     hedda = Pupil.objects.create(

@@ -22,6 +22,7 @@ from tests.world import PLAN_FILE
 from varde.audit.models import AuditEntry
 from varde.cases.archive import case_archive, case_purge_due
 from varde.cases.consent import participant_invite
+from varde.cases.delivery import delivery_confirm
 from varde.cases.models import Case, CaseEvent, Conversation
 from varde.cases.services import case_decide, case_open, conversation_plan, measure_add
 from varde.incidents.models import StepTick
@@ -633,6 +634,8 @@ def test_10_principal_reads_who_has_seen_the_pupil_and_the_register_of_deleted_c
             case=world.case, at=timezone.now(), actor=world.teacher, kind=CaseEvent.Kind.CLOSED
         )
         sha = case_archive(actor=world.teacher, case=fresh_case(world)).archive_sha256
+        # Rita confirms the archive's reference the same day; only then can the copy go.
+        delivery_confirm(actor=world.principal, case=fresh_case(world), reference="2026/812")
     with time_machine.travel(dt.datetime(2026, 12, 31, 0, 5, tzinfo=OSLO), tick=False):
         assert case_purge_due().removed == [world.case.pk]
 
@@ -640,8 +643,8 @@ def test_10_principal_reads_who_has_seen_the_pupil_and_the_register_of_deleted_c
     click(rita, "Slettede saker")
     row = rita.locator("tbody tr").filter(has_text=f"Sak {world.case.pk}")
     assert row.count() == 1
-    number, school, on, package, gone, rule = cells(row)
-    assert school == world.school.name
+    number, school, on, reference, package, gone, rule = cells(row)
+    assert school == world.school.name and reference == "2026/812"
     assert on == "1.12.2026" and gone == "31.12.2026"
     assert f"arkivpakke-sak-{world.case.pk}.zip" in package and sha[:16] in package
     assert f"Slettes {days} dager etter arkivering" in rule

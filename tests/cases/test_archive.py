@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from varde.audit.models import AuditEntry
 from varde.cases.archive import archive_path, case_archive, case_purge_due
+from varde.cases.delivery import delivery_confirm
 from varde.cases.models import (
     AdviceRequest,
     Case,
@@ -179,7 +180,11 @@ def test_the_package_lies_outside_the_database_readable_by_the_app_alone(client,
     path = archive_path(case.pk)
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert path.stat().st_mode & 0o777 == 0o600
-    assert sorted(unzip(stored(case))) == ["manifest.json", f"sak-{case.pk}.pdf"]
+    assert sorted(unzip(stored(case))) == [
+        "arkivmelding-1.xml",
+        "manifest.json",
+        f"sak-{case.pk}.pdf",
+    ]
 
 
 @pytest.mark.proof("Encryption at rest")
@@ -354,7 +359,8 @@ def test_the_case_page_offers_the_package_to_the_owner_once_the_case_is_closed(c
     assert "Lag arkivpakke" in client.get(f"/ansatt/saker/{case.pk}/").content.decode()
     make_package(client, world.teacher, case)
     page = client.get(f"/ansatt/saker/{case.pk}/").content.decode()
-    assert f"/ansatt/saker/{case.pk}/arkiv/pakke.zip" in page and "Arbeidskopien slettes" in page
+    assert f"/ansatt/saker/{case.pk}/arkiv/pakke.zip" in page
+    assert "bekreft arkivets referanse" in page
 
 
 # ---------------------------------------------------------------- downloading it
@@ -444,10 +450,15 @@ def test_owner_case_and_school_are_never_taken_from_the_form(client, world):
 # ---------------------------------------------------------------- removal by retention
 
 
-def archived_at(world, moment: dt.datetime) -> Case:
+def archived_at(world, moment: dt.datetime, *, confirmed: bool = True) -> Case:
+    """A case archived at `moment`; `confirmed`: the principal has confirmed the archive's
+    reference the same day, so only the removal day holds it back."""
     with time_machine.travel(moment, tick=False):
         case = fill(world)
-        return case_archive(actor=world.teacher, case=case)
+        case = case_archive(actor=world.teacher, case=case)
+        if confirmed:
+            delivery_confirm(actor=world.principal, case=case, reference="2026/1234")
+        return case
 
 
 def test_the_removal_day_is_counted_in_oslo_days(world):
@@ -581,6 +592,7 @@ def test_the_register_of_deleted_cases_shows_reference_package_date_and_rule(cli
         assert "1.12.2026" in page and "31.12.2026" in page
         assert "Slettes 30 dager etter arkivering" in page
         assert case.archive_sha256[:16] in page
+        assert "2026/1234" in page
         assert f"Sak {gran.case_id_removed}" not in page
         assert "Petter" not in page
     client.force_login(world.teacher)

@@ -14,12 +14,20 @@ from varde.audit.models import AuditEntry
 from varde.cases.advice import advice_answer, advice_ask
 from varde.cases.archive import case_archive
 from varde.cases.chronology import case_chronology
+from varde.cases.concern import (
+    concern_approve,
+    concern_record_answer,
+    concern_record_receipt,
+    concern_record_sent,
+    concern_write,
+)
 from varde.cases.consent import (
     consent_record,
     consent_withdraw,
     participant_invite,
     referral_make,
 )
+from varde.cases.delivery import delivery_confirm
 from varde.cases.models import Case, CaseEvent, ParentDecision
 from varde.cases.services import (
     case_decide,
@@ -113,11 +121,34 @@ def walk_the_routine(world) -> tuple[list[str], dt.datetime]:
             actor=tor, case=case, service="barnevern", reason="Alvorlig bekymring for omsorgen.",
             legal_basis="child_welfare_duty",
         ),
+        lambda: concern_write(
+            actor=tina, case=case, legal_basis="child_welfare_duty", urgent=False,
+            seen="Eleven har sagt at det ikke er mat hjemme.", done="Samtale.",
+            guardians_informed="Mor er informert.",
+        ),
+        lambda: concern_approve(
+            actor=world.principal, report=case.concern_reports.get(),
+            version=case.concern_reports.get().version,
+        ),
+        lambda: concern_record_sent(
+            actor=tor, report=case.concern_reports.get(),
+            version=case.concern_reports.get().version,
+            channel="portal", sent_at=timezone.now(),
+        ),
+        lambda: concern_record_receipt(
+            actor=tor, report=case.concern_reports.get(),
+            version=case.concern_reports.get().version, receipt_number="BV-2026-77",
+        ),
+        lambda: concern_record_answer(
+            actor=tor, report=case.concern_reports.get(),
+            version=case.concern_reports.get().version, answer="opened",
+        ),
         lambda: case_decide(
             actor=tor, case=case, key="close", reason="Tiltakene har virket.",
             version=fresh(case).version,
         ),
         lambda: case_archive(actor=tor, case=fresh(case)),
+        lambda: delivery_confirm(actor=world.principal, case=fresh(case), reference="2026/55"),
     ]  # fmt: skip
     for hour, step in enumerate(steps, start=1):
         with time_machine.travel(start + dt.timedelta(hours=hour), tick=False):
@@ -129,8 +160,13 @@ def walk_the_routine(world) -> tuple[list[str], dt.datetime]:
 def test_every_kind_of_record_appears_in_the_order_it_happened(world):
     done, _start = walk_the_routine(world)
     lines = case_chronology(case=fresh(world.case))
-    # Every kind of chronology line but the free note, which no page writes yet.
-    assert {line.kind for line in lines} == set(K.values) - {K.NOTE}
+    # Every kind of chronology line but the free note, which no page writes yet, and what
+    # the delivery worker writes (tests/cases/test_archive_delivery.py).
+    assert {line.kind for line in lines} == set(K.values) - {
+        K.NOTE,
+        K.ARCHIVE_SENT,
+        K.ARCHIVE_REFUSED,
+    }
     assert [line.kind for line in lines] == done
     assert [line.at for line in lines] == sorted(line.at for line in lines)
 

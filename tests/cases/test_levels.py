@@ -305,7 +305,10 @@ def test_evaluating_is_done_only_when_every_measure_at_the_level_is_evaluated(cl
 
 
 def test_a_report_to_child_welfare_is_recorded_with_its_legal_basis(client, world):
-    assert decide(client, world, "child_welfare").status_code == 302
+    response = decide(client, world, "child_welfare")
+    # The report itself is the next step.
+    assert response.status_code == 302
+    assert response["Location"] == f"/ansatt/saker/{world.case.pk}/bekymringsmelding/"
     decision = Decision.objects.get()
     assert decision.legal_basis == "child_welfare_duty"
     event = world.case.events.filter(kind="decision").get()

@@ -147,6 +147,24 @@ def _closed(world: Any) -> None:
     CaseEvent.objects.create(case=world.case, at=now, actor=world.teacher, kind="closed")
 
 
+def _approved_concern(world: Any) -> None:
+    """Tina's report of concern, approved by Rita, waiting to be recorded as sent."""
+    from varde.cases.concern import concern_approve, concern_write
+
+    report = concern_write(
+        actor=world.teacher,
+        case=world.case,
+        legal_basis="child_welfare_duty",
+        urgent=False,
+        seen="Petter sier at det ikke er mat hjemme.",
+        done="",
+        guardians_informed="",
+    )
+    world.fuzz_concern = concern_approve(
+        actor=world.principal, report=report, version=report.version
+    )
+
+
 def _bare_incident(world: Any) -> None:
     """An incident Tina started without naming the pupil, with no adult and no case yet."""
     from varde.incidents.services import incident_start
@@ -457,6 +475,22 @@ FORMS: list[FormSpec] = [
         (consent_views.ReferralForm,),
     ),
     FormSpec("cases:archive", "archive", "principal", _case("arkiv/"), setup=_closed),
+    FormSpec(
+        "cases:concern_new",
+        "report of concern",
+        "teacher_owner",
+        _case("bekymringsmelding/"),
+        (case_forms.ConcernForm,),
+    ),
+    FormSpec(
+        "cases:concern",
+        "report of concern sent",
+        "teacher_owner",
+        lambda w: f"/ansatt/saker/{w.case.pk}/bekymringsmelding/{w.fuzz_concern.pk}/",
+        (case_forms.ConcernSentForm,),
+        pick=(("step", "sent"),),
+        setup=_approved_concern,
+    ),
     FormSpec(
         "cases:advice_ask",
         "advice question",

@@ -101,6 +101,15 @@ PLAIN_BY_DESIGN = {
     "cases.referral.service": "a key of the plan's services",
     "cases.referral.legal_basis": "a key of the plan's legal bases",
     "cases.caseremoval.archive_sha256": "a checksum",
+    "cases.caseremoval.archive_reference": "the archive's case or journal number, kept after "
+    "removal to find the case in the archive: no personal data",
+    "cases.archivedelivery.reference": "the archive's case and journal numbers",
+    "cases.archivedelivery.state": "a choice",
+    "cases.archivedelivery.transport": "a choice",
+    "cases.archivemessage.reference": "the archive's journal number",
+    "cases.concernreport.answer": "a choice",
+    "cases.concernreport.channel": "a choice",
+    "cases.concernreport.legal_basis": "a key of the plan's legal bases",
     "incidents.incident.kind": "a choice",
     "incidents.incident.avert_option": "a key of the plan's avert options",
     "incidents.steptick.key": "a key of the plan's routine steps",
@@ -375,6 +384,16 @@ def _measure(w: Walk) -> dict[str, object]:
     return {**_case(w), "measure_pk": Measure.objects.get(case_id=w.ids["case"]).pk}
 
 
+def _concern(w: Walk) -> dict[str, object]:
+    from varde.cases.models import ConcernReport
+
+    return {**_case(w), "report_pk": ConcernReport.objects.get(case_id=w.ids["case"]).pk}
+
+
+def _concern_page(w: Walk) -> str:
+    return reverse("cases:concern", kwargs=_concern(w))
+
+
 def _advice(w: Walk) -> dict[str, object]:
     from varde.cases.models import AdviceRequest
 
@@ -501,6 +520,31 @@ STEPS = [
         lambda w: {"legal_basis": "child_welfare_duty"},
         query="?tjeneste=barnevern",
         shown=CHRONOLOGY,
+    ),
+    Step(
+        "report of concern",
+        TINA,
+        "cases:concern_new",
+        _case,
+        lambda w: {"legal_basis": "child_welfare_duty"},
+        shown=(TINA, _concern_page),
+    ),
+    Step("report of concern approved", RITA, "cases:concern", _concern, form_step="approve"),
+    Step(
+        "report of concern sent",
+        TINA,
+        "cases:concern",
+        _concern,
+        lambda w: {"channel": "portal", "sent_at": KEEP},
+        form_step="sent",
+    ),
+    Step(
+        "report of concern receipt",
+        TINA,
+        "cases:concern",
+        _concern,
+        form_step="receipt",
+        shown=(TINA, _concern_page),
     ),
     Step(
         "advice question",

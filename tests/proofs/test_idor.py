@@ -142,7 +142,8 @@ def probe(route: Route, target: Target, people: dict[str, Any]) -> Probe:
     # A record reached through another case is filled in as on its own case's page.
     own, action = target, route.post
     if route.family == "elsewhere":
-        own = Target(type(target.obj).__name__.lower(), target.obj, target.label)
+        kind = type(target.obj).__name__.lower()
+        own = Target({"concernreport": "concern"}.get(kind, kind), target.obj, target.label)
         action = "record"
     allowed = [user for user in people.values() if may(user, own, action)]
     if not allowed:

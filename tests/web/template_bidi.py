@@ -100,9 +100,10 @@ def typed_names() -> frozenset[str]:
 EXEMPT = {
     # The kind of a chronology entry ("Overføring avslått"): a fixed label of Varde's own.
     ("cases/chronology.html", "e.title", ""),
-    # The PDF's metadata title ends with the name, so nothing follows it to be turned; the
+    # The PDFs' metadata titles end with the name, so nothing follows it to be turned; the
     # archive's own test reads it back exactly.
     ("cases/archive_pdf.html", "name", "text"),
+    ("cases/concern_pdf.html", "name", "text"),
 }
 
 

@@ -65,6 +65,30 @@ def case_for_user(
     return case
 
 
+def case_audit(
+    case: Case,
+    *,
+    actor: Any,
+    reason: str,
+    action: str = AuditAction.UPDATE,
+    automatic: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One audit entry about a case, its pupil, school and municipality."""
+    audit_record(
+        actor=actor,
+        automatic=automatic,
+        action=action,
+        object_type="case",
+        object_id=case.pk,
+        pupil_id=case.pupil_id,
+        school_id=case.school_id,
+        municipality_id=case.municipality_id,
+        reason=reason,
+        detail=detail,
+    )
+
+
 def cases_shown(user: Any, cases: list[Case], *, reason: str) -> None:
     """Audit that a list of cases (with pupils' names) was shown, one entry per case."""
     if cases:

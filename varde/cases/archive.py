@@ -28,26 +28,34 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max, Q, QuerySet
 from django.http import Http404
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from varde.audit.models import AuditAction
-from varde.audit.services import audit_record
-from varde.cases.access import case_for_user
-from varde.cases.models import Case, CaseEvent, CaseRemoval
+from varde.cases.access import case_audit, case_for_user
+from varde.cases.arkivmelding import Document, Folder, Party, arkivmeldinger
+from varde.cases.concern import concern_pdf, concerns_unfinished
+from varde.cases.delivery import delivery_start
+from varde.cases.models import ArchiveDelivery, Case, CaseEvent, CaseRemoval
+from varde.cases.packages import (
+    archive_context,
+    archive_dir,
+    archive_path,
+    message_name,
+    package_messages,
+    package_read,
+)
 from varde.cases.rules import CaseRules, case_rules
 from varde.lib.crypto import DecryptionError, decrypt_bytes, encrypt_bytes, needs_reencrypt_bytes
+from varde.lib.pdf import pdf_archival
 from varde.lib.reencrypt import ReencryptReport
 from varde.people.access import guardians_for
 from varde.plan.selectors import plan_current
 
 OSLO = ZoneInfo("Europe/Oslo")
-PDF_VARIANT = "pdf/a-3b"
 PACKAGE_NAME = re.compile(r"^\.?case-(\d+)\.zip(\.tmp)?$")
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -59,24 +67,6 @@ class ArchiveRefused(ValueError):
 
 
 # ---------------------------------------------------------------- where packages live
-
-
-def archive_dir() -> Path:
-    """The folder of packages, readable by the app's own user only."""
-    path = Path(settings.DATA_DIR) / "archive"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # mkdir's mode is reduced by the umask and leaves an existing folder as it was.
-    path.chmod(0o700)
-    return path
-
-
-def archive_path(case_id: int) -> Path:
-    return archive_dir() / f"case-{case_id}.zip"
-
-
-def archive_context(case_id: int) -> str:
-    """What a package is sealed to: one case's package copied over another's is refused."""
-    return f"cases.archive.package:{case_id}"
 
 
 def archive_filename(case: Case) -> str:
@@ -117,6 +107,7 @@ class CaseRecord:
     consents: list[Any]
     referrals: list[Any]
     advice: list[Any]
+    concern_reports: list[Any]
     events: list[CaseEvent]
     # The pupil's guardians from the register when the package was made.
     guardians: list[Any]
@@ -150,6 +141,9 @@ def case_record(*, case: Case, actor: Any) -> CaseRecord:
         referrals=list(case.referrals.select_related("made_by")),
         advice=list(
             case.advice_requests.select_related("asked_by", "adviser").order_by("asked_at")
+        ),
+        concern_reports=list(
+            case.concern_reports.select_related("created_by", "approved_by", "sent_by")
         ),
         events=list(case.events.select_related("actor")),
         guardians=guardians_for(actor, case.pupil, reason="Arkivpakke: foresatte"),
@@ -190,20 +184,9 @@ def _pdf_context(record: CaseRecord, archived_at: dt.datetime) -> dict[str, Any]
     }
 
 
-def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # The document is self-contained: nothing is fetched while it is rendered.
-    raise ValueError(f"refused to fetch {url}")
-
-
 def archive_pdf(*, record: CaseRecord, archived_at: dt.datetime) -> bytes:
     """The whole case as a tagged PDF/A-3b document, in bokmål and Oslo time."""
-    from weasyprint import HTML
-
-    with translation.override("nb"), timezone.override(OSLO):
-        html = render_to_string("cases/archive_pdf.html", _pdf_context(record, archived_at))
-    return HTML(string=html, url_fetcher=_no_fetching).write_pdf(
-        pdf_variant=PDF_VARIANT, pdf_tags=True
-    )
+    return pdf_archival("cases/archive_pdf.html", _pdf_context(record, archived_at))
 
 
 def _utc(value: dt.datetime | None) -> str | None:
@@ -213,11 +196,12 @@ def _utc(value: dt.datetime | None) -> str | None:
 
 
 def archive_manifest(
-    *, record: CaseRecord, archived_at: dt.datetime, pdf_name: str, pdf_sha256: str
+    *, record: CaseRecord, archived_at: dt.datetime, documents: list[Document]
 ) -> dict[str, Any]:
-    """The package's metadata, with Noark 5 names where Noark has one."""
+    """The package's metadata, with Noark 5 names where Noark has one. The arkivmelding
+    files beside it are what the archive reads; this is for a person and for Varde."""
     case = record.case
-    title = f"Undring om {case.pupil.full_name}"
+    title = case_title(case)
     return {
         "format": "varde-arkivpakke",
         "format_version": 1,
@@ -247,12 +231,14 @@ def archive_manifest(
         "plan": {"version": record.plan_number, "content_sha256": record.plan_hash},
         "documents": [
             {
-                "file": pdf_name,
-                "title": title,
+                "file": doc.file_name,
+                "title": doc.title,
                 "format": "PDF/A-3b",
                 "mime_type": "application/pdf",
-                "sha256": pdf_sha256,
+                "sha256": hashlib.sha256(doc.data).hexdigest(),
+                "arkivmelding": message_name(number),
             }
+            for number, doc in enumerate(documents, start=1)
         ],
         "noark5": {
             "mappetype": "saksmappe",
@@ -269,17 +255,99 @@ def archive_manifest(
             },
             "dokumentbeskrivelse": [
                 {
-                    "tittel": title,
+                    "tittel": doc.title,
                     "dokumentobjekt": {
-                        "filnavn": pdf_name,
+                        "filnavn": doc.file_name,
                         "format": "PDF/A-3b",
-                        "sjekksum": pdf_sha256,
+                        "sjekksum": hashlib.sha256(doc.data).hexdigest(),
                         "sjekksumAlgoritme": "SHA-256",
                     },
                 }
+                for doc in documents
             ],
         },
     }
+
+
+def case_title(case: Case) -> str:
+    return f"Undring om {case.pupil.full_name}"
+
+
+def archive_documents(*, record: CaseRecord, archived_at: dt.datetime) -> list[Document]:
+    """The case's documents, each a journal entry in the archive: the whole case, and each
+    report of concern that was sent, as it was sent."""
+    case = record.case
+    documents = [
+        Document(
+            file_name=f"sak-{case.pk}.pdf",
+            title=case_title(case),
+            data=archive_pdf(record=record, archived_at=archived_at),
+            dated=timezone.localdate(case.closed_at or archived_at, OSLO),
+            journalposttype="X",
+            dokumenttype="NOTAT",
+            author=case.owner.full_name,
+        )
+    ]
+    for report in record.concern_reports:
+        if report.sent_at is None:
+            continue
+        documents.append(
+            Document(
+                file_name=f"bekymringsmelding-{report.pk}.pdf",
+                title=f"Bekymringsmelding til barneverntjenesten om {case.pupil.full_name}",
+                data=concern_pdf(report=report, guardians=record.guardians),
+                dated=timezone.localdate(report.sent_at, OSLO),
+                journalposttype="U",
+                dokumenttype="MELDING",
+                author=(report.approved_by or report.created_by).full_name,
+                recipient=record.rules.service_name("barnevern"),
+            )
+        )
+    return documents
+
+
+def archive_folder(
+    *, record: CaseRecord, archived_at: dt.datetime, documents: list[Document]
+) -> Folder:
+    """The case as the archive files it: parties, dates and its documents."""
+    case = record.case
+    slug = case.municipality.slug
+    pupil_key = f"{slug}:elev:{case.pupil.external_id or case.pupil.pk}"
+    parties = [Party(case.pupil.full_name, "K")]
+    parties += [
+        # A guardian with parental responsibility is the pupil's guardian in law (F); others
+        # are next of kin (P).
+        Party(g.name, "F" if g.parental_responsibility else "P")
+        for g in record.guardians
+    ]
+    return Folder(
+        key=f"{slug}:sak:{case.pk}",
+        pupil_key=pupil_key,
+        title=case_title(case),
+        public_title="Undringssak om elev",
+        opened_at=case.opened_at,
+        closed_at=case.closed_at or archived_at,
+        archived_at=archived_at,
+        owner=case.owner.full_name,
+        owner_email=case.owner.email,
+        school=case.school.name,
+        pupil_name=case.pupil.full_name,
+        parties=tuple(parties),
+        documents=tuple(documents),
+    )
+
+
+def archive_package_make(*, record: CaseRecord, archived_at: dt.datetime) -> bytes:
+    """The package: each document, its arkivmelding (validated against KS's schema), and
+    the manifest."""
+    documents = archive_documents(record=record, archived_at=archived_at)
+    folder = archive_folder(record=record, archived_at=archived_at, documents=documents)
+    messages = arkivmeldinger(folder)
+    manifest = archive_manifest(record=record, archived_at=archived_at, documents=documents)
+    files = [(doc.file_name, doc.data) for doc in documents]
+    files += [(message_name(n), xml) for n, xml in enumerate(messages, start=1)]
+    files.append(("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode()))
+    return _zip(files, archived_at)
 
 
 def _zip(files: list[tuple[str, bytes]], when: dt.datetime) -> bytes:
@@ -320,16 +388,7 @@ def case_archive(*, actor: Any, case: Case) -> Case:
     snapshot = _snapshot(case.pk)
     archived_at = timezone.now()
     record = case_record(case=case, actor=actor)
-    pdf_name = f"sak-{case.pk}.pdf"
-    pdf = archive_pdf(record=record, archived_at=archived_at)
-    manifest = archive_manifest(
-        record=record,
-        archived_at=archived_at,
-        pdf_name=pdf_name,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-    )
-    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-    package = _zip([(pdf_name, pdf), ("manifest.json", manifest_bytes)], archived_at)
+    package = archive_package_make(record=record, archived_at=archived_at)
     path = archive_path(case.pk)
     try:
         return _case_archive_store(
@@ -338,6 +397,7 @@ def case_archive(*, actor: Any, case: Case) -> Case:
             snapshot=snapshot,
             archived_at=archived_at,
             package=package,
+            messages=len(package_messages(package)),
             path=path,
         )
     except BaseException:
@@ -354,6 +414,13 @@ def _check_archivable(*, actor: Any, case: Case) -> None:
         raise ArchiveRefused(_("Saken må avsluttes før den kan arkiveres."))
     if case.archived_at is not None:
         raise ArchiveRefused(_("Arkivpakken er allerede laget."))
+    if concerns_unfinished(case):
+        raise ArchiveRefused(
+            _(
+                "Bekymringsmeldingen til barnevernet er ikke fulgt opp: registrer at den er "
+                "sendt og kvitteringen fra barneverntjenesten før saken arkiveres."
+            )
+        )
 
 
 @transaction.atomic
@@ -364,6 +431,7 @@ def _case_archive_store(
     snapshot: tuple[int, int | None],
     archived_at: dt.datetime,
     package: bytes,
+    messages: int,
     path: Path,
 ) -> Case:
     case = Case.objects.select_for_update().get(pk=case_id)
@@ -386,49 +454,27 @@ def _case_archive_store(
         kind=CaseEvent.Kind.ARCHIVED,
         summary=f"sha256 {sha256}",
     )
-    audit_record(
+    case_audit(
+        case,
         actor=actor,
-        action=AuditAction.EXPORT,
-        object_type="case",
-        object_id=case.pk,
-        pupil_id=case.pupil_id,
-        school_id=case.school_id,
-        municipality_id=case.municipality_id,
         reason="Arkivpakke laget",
+        action=AuditAction.EXPORT,
         detail={"sha256": sha256, "purge_after": case.purge_after.isoformat()},
     )
+    delivery_start(case=case, messages=messages, now=archived_at)
     return case
-
-
-class PackageMissing(ValueError):
-    """The package file is gone or is not the one that was made."""
 
 
 def archive_package(*, actor: Any, case: Case) -> bytes:
     """The stored package, checked against its sha256; the download is audited as an export."""
     if case.archived_at is None or not case.archive_sha256:
         raise Http404
-    try:
-        sealed = archive_path(case.pk).read_bytes()
-    except FileNotFoundError as exc:
-        raise PackageMissing from exc
-    try:
-        data = decrypt_bytes(sealed, context=archive_context(case.pk))
-    except DecryptionError as exc:
-        # The reason names no content; it tells the administrator what to look for.
-        logger.warning("The archive package of case %s cannot be opened: %s", case.pk, exc)
-        raise PackageMissing from exc
-    if hashlib.sha256(data).hexdigest() != case.archive_sha256:
-        raise PackageMissing
-    audit_record(
+    data = package_read(case)
+    case_audit(
+        case,
         actor=actor,
-        action=AuditAction.EXPORT,
-        object_type="case",
-        object_id=case.pk,
-        pupil_id=case.pupil_id,
-        school_id=case.school_id,
-        municipality_id=case.municipality_id,
         reason="Arkivpakke lastet ned",
+        action=AuditAction.EXPORT,
         detail={"sha256": case.archive_sha256},
     )
     return data
@@ -502,10 +548,20 @@ class PurgeReport:
         return {"removed": self.removed, "files_removed": self.files_removed}
 
 
+def _purgeable() -> QuerySet[Case]:
+    """Archived cases whose package the archive has confirmed: no other case is ever removed,
+    whatever its removal day says."""
+    return Case.objects.filter(
+        archived_at__isnull=False, delivery__state=ArchiveDelivery.State.RECEIVED
+    )
+
+
 def cases_due_for_purge(*, today: dt.date) -> list[int]:
-    """Archived cases whose removal day (a date in Europe/Oslo) has come."""
+    """Archived cases whose removal day (a date in Europe/Oslo) has come and whose package
+    the archive has confirmed."""
     return list(
-        Case.objects.filter(archived_at__isnull=False, purge_after__lte=today)
+        _purgeable()
+        .filter(purge_after__lte=today)
         .order_by("purge_after", "pk")
         .values_list("pk", flat=True)
     )
@@ -524,12 +580,12 @@ def _case_purge(*, case_id: int, now: dt.datetime) -> bool:
     today = timezone.localdate(now, OSLO)
     # The claim: only one runner's conditional UPDATE matches the row; the other
     # (or a second run) matches nothing and moves on.
-    claimed = Case.objects.filter(
-        pk=case_id, archived_at__isnull=False, purge_after__lte=today
-    ).update(version=F("version") + 1)
+    claimed = (
+        _purgeable().filter(pk=case_id, purge_after__lte=today).update(version=F("version") + 1)
+    )
     if not claimed:
         return False
-    case = Case.objects.get(pk=case_id)
+    case = Case.objects.select_related("delivery").get(pk=case_id)
     removal = CaseRemoval(
         case_id_removed=case.pk,
         municipality_id=case.municipality_id,
@@ -537,6 +593,7 @@ def _case_purge(*, case_id: int, now: dt.datetime) -> bool:
         opened_at=case.opened_at,
         archived_at=case.archived_at,
         archive_sha256=case.archive_sha256,
+        archive_reference=case.delivery.reference,
         purge_after=case.purge_after,
         retention_days=(
             (case.purge_after - timezone.localdate(case.archived_at, OSLO)).days
@@ -547,16 +604,12 @@ def _case_purge(*, case_id: int, now: dt.datetime) -> bool:
     )
     removal.full_clean()
     removal.save()
-    audit_record(
+    case_audit(
+        case,
         actor=None,
-        automatic="sletting etter oppbevaringstid",
-        action=AuditAction.DELETE,
-        object_type="case",
-        object_id=case.pk,
-        pupil_id=case.pupil_id,
-        school_id=case.school_id,
-        municipality_id=case.municipality_id,
         reason="Arbeidskopien slettet etter arkivering (oppbevaringstid)",
+        action=AuditAction.DELETE,
+        automatic="sletting etter oppbevaringstid",
         detail={"purge_after": case.purge_after.isoformat() if case.purge_after else None},
     )
     case.delete()

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from varde.cases.models import Case, ParentContact, ParentDecision
+from varde.cases.models import Case, ConcernReport, ParentContact, ParentDecision
 from varde.people.forms import NameField, StyledForm
 from varde.people.models import Guardian
 
@@ -344,3 +344,76 @@ class CoordinatorForm(StyledForm):
     def __init__(self, *args: object, people: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["user"].choices = [("", _("Velg en person")), *people]
+
+
+class ConcernForm(StyledForm):
+    """The report of concern, in the order of the national form for public employees."""
+
+    urgent = forms.BooleanField(
+        label=_("Det haster: barnet kan trenge hjelp straks"),
+        help_text=_("Haster det utenom åpningstid, ring barnevernsvakten i tillegg."),
+        required=False,
+    )
+    seen = forms.CharField(
+        label=_("Hva er skolen bekymret for?"),
+        help_text=_("Det skolen har sett og hørt, med datoer. Fakta, ikke konklusjoner."),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20_000,
+    )
+    done = forms.CharField(
+        label=_("Hva har skolen gjort?"),
+        help_text=_("Samtaler, tiltak og samarbeid, med datoer."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20_000,
+        required=False,
+    )
+    guardians_informed = forms.CharField(
+        label=_("Er foreldrene informert om meldingen?"),
+        help_text=_("Hvis ikke: skriv hvorfor, for eksempel at det kan skade barnet."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5_000,
+        required=False,
+    )
+    legal_basis = forms.ChoiceField(label=_("Hjemmel"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: object, bases: Sequence[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].choices = list(bases)
+        if len(bases) == 1:
+            self.fields["legal_basis"].initial = bases[0][0]
+
+
+class ConcernSentForm(StyledForm):
+    channel = forms.ChoiceField(
+        label=_("Hvordan ble meldingen sendt?"),
+        choices=ConcernReport.Channel.choices,
+        widget=forms.RadioSelect,
+    )
+    sent_at = forms.DateTimeField(
+        label=_("Når ble den sendt?"),
+        help_text=_("Dato og klokkeslett, for eksempel 27.11.2026 14:30."),
+        input_formats=["%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class ConcernReceiptForm(StyledForm):
+    receipt_number = forms.CharField(
+        label=_("Kvitteringsnummer eller referanse fra barneverntjenesten"),
+        max_length=100,
+    )
+
+
+class ConcernAnswerForm(StyledForm):
+    answer = forms.ChoiceField(
+        label=_("Hva svarte barneverntjenesten?"),
+        choices=ConcernReport.Answer.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class ArchiveReferenceForm(StyledForm):
+    reference = forms.CharField(
+        label=_("Arkivets referanse"),
+        help_text=_("Saksnummer eller journalpostnummer i arkivet, for eksempel 2026/1234."),
+        max_length=200,
+    )

@@ -124,6 +124,14 @@ class CaseEvent(models.Model):
         SHARED_BY_LAW = "shared_by_law", _("Delt uten samtykke etter lov")
         CLOSED = "closed", _("Saken er avsluttet")
         ARCHIVED = "archived", _("Arkivert")
+        ARCHIVE_SENT = "archive_sent", _("Sendt til arkivet")
+        ARCHIVE_RECEIVED = "archive_received", _("Mottatt av arkivet")
+        ARCHIVE_REFUSED = "archive_refused", _("Avvist av arkivet")
+        CONCERN_WRITTEN = "concern_written", _("Bekymringsmelding skrevet")
+        CONCERN_APPROVED = "concern_approved", _("Bekymringsmelding godkjent")
+        CONCERN_SENT = "concern_sent", _("Bekymringsmelding sendt")
+        CONCERN_RECEIVED = "concern_received", _("Barneverntjenesten har bekreftet mottak")
+        CONCERN_ANSWERED = "concern_answered", _("Svar fra barneverntjenesten")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
@@ -425,6 +433,8 @@ class CaseRemoval(models.Model):
     # The removal day, and the plan's rule that set it: days after the package was made.
     purge_after = models.DateField(null=True, blank=True)
     retention_days = models.PositiveIntegerField(null=True, blank=True)
+    # The archive's reference (journal or case number) from its receipt, or as confirmed by hand.
+    archive_reference = models.CharField(max_length=200, blank=True)
     removed_at = models.DateTimeField()
 
     class Meta:
@@ -433,3 +443,118 @@ class CaseRemoval(models.Model):
 
     def __str__(self) -> str:
         return f"Slettet sak {self.case_id_removed}"
+
+
+class ArchiveDelivery(models.Model):
+    """The hand-off of a case's package to the municipality's archive, until the archive's
+    receipt. The working copy is removed only once the delivery is received."""
+
+    class Transport(models.TextChoices):
+        DOWNLOAD = "download", _("Nedlasting og manuell opplasting")
+        FOLDER = "folder", _("Arkivsystemets importmappe")
+        FIKS_IO = "fiks_io", _("Fiks IO")
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Venter på sending")
+        SENT = "sent", _("Sendt, venter på kvittering")
+        RECEIVED = "received", _("Mottatt av arkivet")
+        REFUSED = "refused", _("Avvist av arkivet")
+        FAILED = "failed", _("Ikke levert, prøves igjen")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="delivery")
+    transport = models.CharField(max_length=10, choices=Transport.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    created_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # When the next send (or retry) is due; empty when nothing is to be sent automatically.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    # The archive's reference: the case number and the journal numbers of its entries.
+    reference = models.CharField(max_length=200, blank=True)
+    # Set when a person confirmed the reference by hand (download, or a folder with no receipt).
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The archive's or the transport's last error, as it said it.
+    error = EncryptedTextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"Arkivlevering for sak {self.case_id}"
+
+
+class ArchiveMessage(models.Model):
+    """One arkivmelding of a delivery: the case folder with its first journal entry, or one
+    more journal entry in it. Each gets its own receipt."""
+
+    delivery = models.ForeignKey(ArchiveDelivery, on_delete=models.CASCADE, related_name="messages")
+    number = models.PositiveSmallIntegerField()
+    # Fiks IO's id of the last send of this message; replies name it in "svar-til".
+    message_id = models.UUIDField(null=True, blank=True, unique=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="archive_message_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Arkivmelding {self.number} for levering {self.delivery_id}"
+
+
+class ConcernReport(models.Model):
+    """A report of concern (bekymringsmelding) to the child welfare service, from the case,
+    in the structure of the national form for public employees, followed until received."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("Den nasjonale digitale bekymringsmeldingen")
+        LETTER = "letter", _("Brev")
+        IN_PERSON = "in_person", _("Levert personlig")
+
+    class Answer(models.TextChoices):
+        OPENED = "opened", _("Barneverntjenesten har åpnet undersøkelse")
+        CLOSED = "closed", _("Barneverntjenesten har henlagt meldingen")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="concern_reports")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    legal_basis = models.CharField(max_length=50)
+    urgent = models.BooleanField(default=False)
+    # What the school has seen and heard, and what it has done: the form's two main fields.
+    seen = EncryptedTextField()
+    done = EncryptedTextField(blank=True)
+    # Whether the guardians know of the report, and if not, why.
+    guardians_informed = EncryptedTextField(blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    # The child welfare service's receipt: its number and when the school got it.
+    receipt_number = EncryptedTextField(blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"Bekymringsmelding {self.pk} i sak {self.case_id}"

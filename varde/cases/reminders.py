@@ -6,6 +6,9 @@
 - A handover waiting for an answer: to the colleague it is offered to.
 - An invitation into a case not yet opened: to the person invited.
 - A closed case never archived: to the owner and leadership, after the plan's number of days.
+- An archived case the archive has not confirmed, when its package was refused or failed, or its
+  removal day has come: to the owner and leadership.
+- A report of concern the child welfare service has not confirmed: see varde.cases.concern.
 """
 
 from __future__ import annotations
@@ -17,7 +20,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from varde.cases.models import Case, CaseEvent, CaseParticipant, Decision, Handover, Measure
+from varde.cases.concern import concerns_due
+from varde.cases.models import (
+    ArchiveDelivery,
+    Case,
+    CaseEvent,
+    CaseParticipant,
+    Decision,
+    Handover,
+    Measure,
+)
 from varde.cases.rules import CaseRules, case_rules
 from varde.cases.selectors import (
     STEP_CASE_FIELDS,
@@ -38,6 +50,8 @@ def cases_due(*, now: dt.datetime) -> list[Due]:
         + handovers_due()
         + invitations_due()
         + _due_archives(today)
+        + _due_deliveries(today)
+        + concerns_due(today=today)
     )
 
 
@@ -182,4 +196,31 @@ def _due_archives(today: dt.date) -> list[Due]:
         subject = _("En avsluttet sak er ikke arkivert")
         for user_id in {owner_id, *leaders.get(school_id, [])}:
             found.append(Due(user_id, f"archive:{pk}", subject, url, due))
+    return found
+
+
+def _due_deliveries(today: dt.date) -> list[Due]:
+    """Archived cases the archive has not confirmed: when the package was refused or is not
+    getting through, or when the removal day has come and the working copy must stay."""
+    leaders = leaders_by_school()
+    found: list[Due] = []
+    waiting = ArchiveDelivery.objects.exclude(state=ArchiveDelivery.State.RECEIVED).values_list(
+        "case_id", "state", "case__school_id", "case__owner_id", "case__purge_after", "created_at"
+    )
+    for case_id, state, school_id, owner_id, purge_after, created_at in waiting:
+        stuck = state in (ArchiveDelivery.State.REFUSED, ArchiveDelivery.State.FAILED)
+        overdue = purge_after is not None and purge_after <= today
+        if not stuck and not overdue:
+            continue
+        url = reverse("cases:archive", args=[case_id])
+        if stuck:
+            subject = _("Arkivet har ikke tatt imot en sak")
+            key = f"delivery:{case_id}:{state}"
+            due = timezone.localdate(created_at)
+        else:
+            subject = _("Arkivet har ikke bekreftet en sak som skulle vært slettet")
+            key = f"delivery:{case_id}:unconfirmed"
+            due = purge_after
+        for user_id in {owner_id, *leaders.get(school_id, [])}:
+            found.append(Due(user_id, key, subject, url, due))
     return found

@@ -106,6 +106,9 @@ class CaseRules:
     escalate_after_days: int = 3
     # Days before a measure's evaluation date its responsible member of staff is reminded.
     measure_days_before: int = 3
+    # Days the child welfare service has to confirm a report of concern before the school is
+    # reminded to follow it up.
+    child_welfare_follow_up_days: int = 7
 
     def decisions_at(self, level: int) -> list[DecisionRule]:
         return [d for d in self.decisions if level in d.from_levels]
@@ -228,6 +231,9 @@ def rules_from_document(document: PlanDocument) -> CaseRules:
         closed_unarchived_days=int(retention.get("closed_unarchived_days", 60)),
         escalate_after_days=int((casework.get("reminders") or {}).get("escalate_after_days", 3)),
         measure_days_before=int((casework.get("reminders") or {}).get("measure_days_before", 3)),
+        child_welfare_follow_up_days=int(
+            (casework.get("child_welfare") or {}).get("follow_up_days", 7)
+        ),
     )
 
 

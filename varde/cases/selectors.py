@@ -24,6 +24,7 @@ from varde.cases.models import (
     Case,
     CaseEvent,
     CaseParticipant,
+    ConcernReport,
     Consent,
     Decision,
     Handover,
@@ -360,6 +361,7 @@ CASE_LISTS = {
     "consents": Consent,
     "referrals": Referral,
     "advice_requests": AdviceRequest,
+    "concern_reports": ConcernReport,
 }
 
 

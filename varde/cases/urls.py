@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from varde.cases import advice_views, archive_views, consent_views, views
+from varde.cases import advice_views, archive_views, concern_views, consent_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -30,6 +30,17 @@ urlpatterns = [
     path("saker/<int:pk>/henvisning/", consent_views.referral, name="referral"),
     path("saker/<int:pk>/arkiv/", archive_views.archive, name="archive"),
     path("saker/<int:pk>/arkiv/pakke.zip", archive_views.archive_download, name="archive_download"),
+    path("saker/<int:pk>/bekymringsmelding/", concern_views.concern_new, name="concern_new"),
+    path(
+        "saker/<int:pk>/bekymringsmelding/<int:report_pk>/",
+        concern_views.concern,
+        name="concern",
+    ),
+    path(
+        "saker/<int:pk>/bekymringsmelding/<int:report_pk>/melding.pdf",
+        concern_views.concern_document,
+        name="concern_document",
+    ),
     path("saker/<int:pk>/rad/", advice_views.advice_ask_view, name="advice_ask"),
     path("saker/<int:pk>/kronologi/", advice_views.chronology, name="chronology"),
     path("rad/", advice_views.advice_inbox_view, name="advice_inbox"),

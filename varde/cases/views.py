@@ -160,6 +160,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "sharing": sharing_overview(case=case, user=request.user, rules=rules, present=present),
             "questions": advice_on_case(case=case, present=present),
+            "concern_reports": case_list_rows(case, "concern_reports", present),
         },
         municipality=case.municipality,
         plan=version,
@@ -391,6 +392,13 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         except CaseRuleBroken as exc:
             form.add_error(None, str(exc))
         else:
+            rule = rules.decision(form.cleaned_data["key"])
+            if rule and rule.service == "barnevern":
+                # The decision to report: the report itself is the next step.
+                messages.success(
+                    request, _("Beslutningen er lagret. Skriv bekymringsmeldingen nå.")
+                )
+                return redirect("cases:concern_new", pk=case.pk)
             messages.success(request, _("Beslutningen er lagret."))
             return redirect("cases:case", pk=case.pk)
     return render_page(

@@ -254,6 +254,9 @@ def demo_load(
     contact_teacher = User.objects.get(email=CONTACT_TEACHER_EMAIL)
     _pupils_ensure(schools, contact_teacher=contact_teacher, today=today, changes=changes)
     _guardians_ensure(places["fjellvik"], changes=changes)
+    from varde.cases.demo import demo_cases_ensure
+
+    changes.count += demo_cases_ensure(municipality=places["fjellvik"])
     if changes.count:
         audit_record(
             actor=None,

@@ -367,6 +367,10 @@ def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -
     check.number(
         "casework.reminders.measure_days_before", reminders.get("measure_days_before"), 0, 365
     )
+    child_welfare = check.mapping("casework.child_welfare", casework.get("child_welfare"))
+    check.number(
+        "casework.child_welfare.follow_up_days", child_welfare.get("follow_up_days"), 1, 90
+    )
     retention = check.mapping("casework.retention", casework.get("retention"))
     check.number("casework.retention.archived_days", retention.get("archived_days"), 0, 3650)
     check.number(

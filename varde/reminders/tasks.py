@@ -1,5 +1,5 @@
-"""The periodic tick run by the background worker: reminders, removal by retention, and a
-recount of the trend page's tallies."""
+"""The periodic tick run by the background worker: reminders, delivery to the archive, removal
+by retention, and a recount of the trend page's tallies."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from varde.cases.archive import case_purge_due
+from varde.cases.delivery import deliveries_run
 from varde.insights.services import insights_refresh, insights_refresh_due
 from varde.reminders.services import reminders_collect, reminders_send
 
@@ -21,8 +22,12 @@ def periodic_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     done = {
         "collected": reminders_collect(now=now),
         "sent": reminders_send(now=now),
-        "removed": len(case_purge_due(now=now).removed),
     }
+    # The archive's receipts are read before removal, so a case confirmed now goes on its day.
+    delivered = deliveries_run(now=now)
+    done["archive_sent"] = len(delivered.sent)
+    done["archive_replies"] = delivered.replies
+    done["removed"] = len(case_purge_due(now=now).removed)
     if insights_refresh_due(now=now):
         insights_refresh()
     return done
