@@ -68,7 +68,8 @@ run: setup
 	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn varde.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips 127.0.0.1
+		--access-logfile - --forwarded-allow-ips 127.0.0.1 \
+		--logger-class varde.questions.accesslog.PupilSafeLogger
 
 # Load one scale of generated data, serve it with gunicorn and drive it with locust:
 # SCALE=municipality|county|national USERS=50 DURATION=60s [DATABASE_URL=postgres://...]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "varde.insights",
     "varde.reminders",
     "varde.yearplan",
+    "varde.questions",
     "varde.web",
 ]
 
@@ -307,6 +308,11 @@ VARDE_AUDIT_ANCHOR_FILE = Path(
     envstr("VARDE_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchor.log"))
 )
 VARDE_AUDIT_ANCHOR_SYSLOG = syslog_address(envstr("VARDE_AUDIT_ANCHOR_SYSLOG"))
+
+# The accessibility statement (/tilgjengelighet/): where feedback goes, and within how many days
+# it is answered.
+VARDE_ACCESSIBILITY_EMAIL = envstr("VARDE_ACCESSIBILITY_EMAIL")
+VARDE_ACCESSIBILITY_ANSWER_DAYS = envint("VARDE_ACCESSIBILITY_ANSWER_DAYS", 14)
 
 # The municipality's archive (docs/archive.md): how closed cases reach it, and how they are filed.
 VARDE_ARCHIVE = {

@@ -10,6 +10,7 @@ urlpatterns = [
     path("ansatt/", include("varde.incidents.urls")),
     path("ansatt/innsikt/", include("varde.insights.urls")),
     path("", include("varde.yearplan.urls")),
+    path("", include("varde.questions.urls")),
     path("konto/oidc/", include("varde.people.oidc")),
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

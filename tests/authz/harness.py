@@ -131,7 +131,34 @@ def _records_for_the_matrix(world: Any) -> dict[str, object]:
         "$advice": advice.pk,
         "$concern": concern.pk,
         **_yearplan_records(world),
+        **_question_records(world),
     }
+
+
+def _question_records(world: Any) -> dict[str, object]:
+    """A pupil's anonymous question to any adviser at Lunner ungdomsskole (Kari and Hanne),
+    and one at Gran ungdomsskole, stored directly: Gran has no plan to take questions by."""
+    from django.utils import timezone
+
+    from varde.questions.models import PupilQuestion
+    from varde.questions.services import hour_of, question_ask
+
+    question, _code = question_ask(
+        school=world.school,
+        to_role="",
+        topic="alkohol",
+        urgent=False,
+        question="Hvor lenge er alkohol i kroppen?",
+    )
+    gran_question = PupilQuestion.objects.create(
+        school=world.gran_school,
+        topic="alkohol",
+        asked_at=hour_of(timezone.now()),
+        question="Et spørsmål i Gran.",
+        code_key="k1",
+        code_hash="0" * 64,
+    )
+    return {"$pupil_question": question.pk, "$gran_pupil_question": gran_question.pk}
 
 
 def _yearplan_records(world: Any) -> dict[str, object]:

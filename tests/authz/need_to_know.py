@@ -50,6 +50,7 @@ from varde.cases.models import (
 )
 from varde.incidents.models import FollowUp, Incident
 from varde.people.models import Guardian, Municipality, Pupil, RoleAssignment, School, User
+from varde.questions.models import PupilQuestion
 from varde.yearplan.models import CalendarFeed, YearEvent
 
 LEADERSHIP = {"principal", "deputy"}
@@ -91,6 +92,9 @@ SPEC: dict[str, dict[str, set[str]]] = {
     "elsewhere": {"see": set(), "record": set()},
     "handover": {"see": {"receiver"}, "answer": {"receiver"}},
     "advice": {"see": {"adviser"}, "answer": {"adviser"}},
+    # A pupil's anonymous question: the school's Kjentmann and nurse (the one the pupil chose,
+    # if any), while it is not hidden.
+    "pupil_question": {"see": {"adviser"}, "answer": {"adviser"}},
     "incident": {"see": {"reporter", "chosen_adult", "leadership"}},
     "follow_up": {"see": {"reporter", "chosen_adult", "leadership"}},
     "school": {"see": {"staff", "admin", "slt"}},
@@ -197,6 +201,14 @@ def relations(user: User | None, target: Target) -> set[str]:
             user=user, school_id=obj.case.school_id, role__in=ADVISERS
         ).exists()
         return {"adviser"} if obj.adviser_id == user.pk and holds else set()
+    if target.family == "pupil_question":
+        if obj.hidden_at is not None:
+            return set()
+        roles = [obj.to_role] if obj.to_role else sorted(ADVISERS)
+        holds = RoleAssignment.objects.filter(
+            user=user, school_id=obj.school_id, role__in=roles
+        ).exists()
+        return {"adviser"} if holds else set()
     if target.family == "incident":
         return _incident_relations(user, obj)
     if target.family == "follow_up":
@@ -260,6 +272,10 @@ def targets() -> list[Target]:
         found.append(Target("guardian", guardian, f"guardian {guardian.pk} of {guardian.pupil}"))
     for question in AdviceRequest.objects.select_related("case").order_by("pk"):
         found.append(Target("advice", question, f"advice {question.pk} to {question.adviser}"))
+    for question in PupilQuestion.objects.order_by("pk"):
+        found.append(
+            Target("pupil_question", question, f"pupil question {question.pk} to {question.school}")
+        )
     for incident in Incident.objects.order_by("pk"):
         found.append(Target("incident", incident, f"incident {incident.pk} at {incident.school}"))
     for follow_up in FollowUp.objects.select_related("incident").order_by("pk"):
@@ -385,6 +401,8 @@ ROUTES: list[Route] = [
     ),
     Route("cases:handover_reply", "handover", "see", "answer", _pk),
     Route("cases:advice_question", "advice", "see", "answer", _pk),
+    Route("questions:question", "pupil_question", "see", "answer", _pk),
+    Route("questions:hide", "pupil_question", None, "answer", _pk),
     Route("incidents:incident", "incident", "see", None, _pk),
     _incident_action("incidents:step", key="talk"),
     _incident_action("incidents:police"),
@@ -406,6 +424,13 @@ NOT_RECORDS = {
     "plan:front": "a municipality's public pages, by slug",
     "plan:plan": "public",
     "plan:versions": "public",
+    "plan:compare": "public: two published versions",
+    "questions:ask": "a municipality's public page for pupils' questions, by slug",
+    "questions:answer": "a municipality's public page for reading an answer, by slug",
+    "web:parents": "public",
+    "web:pupils": "public",
+    "web:school_meetings": "a school's public meetings, public",
+    "web:school_calendar": "a school's public meetings as a calendar, public",
     "plan:plan_version": "a published plan version, public (drafts: test_no_existence_leaks)",
     "plan:duties": "public",
     "plan:resources": "public",

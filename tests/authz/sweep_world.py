@@ -98,6 +98,10 @@ def widen(world: Any) -> dict[str, User]:
         guardians_informed="",
     )
     concern_approve(actor=world.principal, report=concern, version=concern.version)
+    # A pupil's anonymous question at each school (Gran's stored directly: no plan there).
+    from tests.authz.harness import _question_records
+
+    _question_records(world)
     ConcernReport.objects.create(
         case=world.gran_case,
         created_at=now,

@@ -27,6 +27,7 @@ PUBLIC_PAGES = [
     "/k/lunner/ring/",
     "/k/lunner/ring/worried/",
     "/konto/login/",
+    "/tilgjengelighet/",
 ]
 
 # Staff pages, each as a persona who is allowed to see it.

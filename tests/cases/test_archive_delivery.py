@@ -136,6 +136,8 @@ def demo_cases():
 # ---------------------------------------------------------------- the arkivmelding
 
 
+# The message and the protocol are the same whatever the database: CI's SQLite job only.
+@pytest.mark.any_database
 @pytest.mark.django_db
 def test_the_demo_cases_give_arkivmeldinger_the_schema_accepts(schema):
     early, level_three = demo_cases()
@@ -166,6 +168,8 @@ def test_the_demo_cases_give_arkivmeldinger_the_schema_accepts(schema):
     assert len(pdf) == 1 and files[pdf[0]].startswith(b"%PDF")
 
 
+# The message and the protocol are the same whatever the database: CI's SQLite job only.
+@pytest.mark.any_database
 @pytest.mark.django_db
 def test_where_cases_go_into_the_pupils_folder_both_entries_name_it(schema, settings, world):
     settings.VARDE_ARCHIVE = {**settings.VARDE_ARCHIVE, "FOLDER": "elevmappe"}
@@ -296,6 +300,8 @@ def level_three_case():
     return case_archive(actor=principal, case=Case.objects.get(pk=case.pk))
 
 
+# The message and the protocol are the same whatever the database: CI's SQLite job only.
+@pytest.mark.any_database
 @pytest.mark.django_db
 def test_fiks_io_delivers_each_arkivmelding_and_the_receipts_confirm_the_case(fiks):
     case = level_three_case()
@@ -314,6 +320,8 @@ def test_fiks_io_delivers_each_arkivmelding_and_the_receipts_confirm_the_case(fi
     assert deliveries_run().replies == 0  # every reply was acknowledged
 
 
+# The message and the protocol are the same whatever the database: CI's SQLite job only.
+@pytest.mark.any_database
 @pytest.mark.django_db
 @pytest.mark.parametrize("error", ["ugyldigforespoersel", "ikkefunnet"])
 def test_fiks_io_refusals_wait_for_a_person_and_are_reported(fiks, error):
@@ -330,6 +338,8 @@ def test_fiks_io_refusals_wait_for_a_person_and_are_reported(fiks, error):
     assert Reminder.objects.filter(user=principal, key=f"delivery:{case.pk}:refused").exists()
 
 
+# The message and the protocol are the same whatever the database: CI's SQLite job only.
+@pytest.mark.any_database
 @pytest.mark.django_db
 def test_fiks_io_server_errors_and_silence_are_sent_again(fiks, settings):
     fiks.mode = "serverfeil"
@@ -355,6 +365,8 @@ def test_fiks_io_server_errors_and_silence_are_sent_again(fiks, settings):
     assert len(fiks.received) == 6
 
 
+# The message and the protocol are the same whatever the database: CI's SQLite job only.
+@pytest.mark.any_database
 @pytest.mark.django_db
 def test_fiks_io_refuses_a_wrong_integration_password_and_the_package_waits(fiks, settings):
     settings.VARDE_ARCHIVE["FIKS_IO"]["INTEGRATION_PASSWORD"] = "feil"

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from varde.incidents import forms as incident_forms
 from varde.insights import forms as insights_forms
 from varde.people import forms as people_forms
 from varde.plan import forms as plan_forms
+from varde.questions import forms as question_forms
 from varde.yearplan import forms as yearplan_forms
 
 NEW_PASSWORD = "ny-hest-batteri-stift-42"
@@ -162,6 +164,20 @@ def _approved_concern(world: Any) -> None:
     )
     world.fuzz_concern = concern_approve(
         actor=world.principal, report=report, version=report.version
+    )
+
+
+def _pupil_questions(world: Any) -> None:
+    """Two anonymous questions to Lunner ungdomsskole: one to answer, one to hide."""
+    from varde.questions.services import question_ask
+
+    if hasattr(world, "fuzz_question"):
+        return
+    world.fuzz_question, world.fuzz_code = question_ask(
+        school=world.school, to_role="", topic="alkohol", urgent=False, question="Spørsmål 1?"
+    )
+    world.fuzz_question_hidden, _code = question_ask(
+        school=world.school, to_role="", topic="alkohol", urgent=False, question="Spørsmål 2?"
     )
 
 
@@ -475,6 +491,41 @@ FORMS: list[FormSpec] = [
         (consent_views.ReferralForm,),
     ),
     FormSpec("cases:archive", "archive", "principal", _case("arkiv/"), setup=_closed),
+    FormSpec(
+        "questions:ask",
+        "pupil's anonymous question",
+        "anonymous",
+        lambda w: "/k/lunner/elev/sporsmal/",
+        (question_forms.AskForm,),
+        # The page's token is seconds old; a pupil who wrote for a while sends an older one.
+        extra=lambda w, html: {"token": question_forms.form_token(issued=time.time() - 10)},
+    ),
+    FormSpec(
+        "questions:answer",
+        "pupil's pickup code",
+        "anonymous",
+        lambda w: "/k/lunner/elev/svar/",
+        (question_forms.CodeForm,),
+        setup=_pupil_questions,
+        extra=lambda w, html: {"code": w.fuzz_code},
+    ),
+    FormSpec(
+        "questions:question",
+        "answer to a pupil's question",
+        "school_nurse",
+        lambda w: f"/ansatt/elevsporsmal/{w.fuzz_question.pk}/",
+        (question_forms.AnswerForm,),
+        setup=_pupil_questions,
+    ),
+    FormSpec(
+        "questions:hide",
+        "hiding a pupil's question as abuse",
+        "school_nurse",
+        lambda w: f"/ansatt/elevsporsmal/{w.fuzz_question_hidden.pk}/skjul/",
+        (question_forms.HideForm,),
+        source=lambda w: f"/ansatt/elevsporsmal/{w.fuzz_question_hidden.pk}/",
+        setup=_pupil_questions,
+    ),
     FormSpec(
         "cases:concern_new",
         "report of concern",

@@ -69,6 +69,8 @@ NO_TYPED_TEXT = {
     "yearplan:feed_new": "a school chosen in a list",
     "yearplan:feed_revoke": "a button",
     "yearplan:routines_read": "a button",
+    "questions:hide": "a reason chosen from a list",
+    "questions:answer": "a pickup code: looked up by its keyed hash, never stored",
     "set_language": "a language chosen in a list",
 }
 # allauth's pages (sign-in, e-mail, password, two-factor, Feide and ID-porten): e-mail
@@ -119,8 +121,15 @@ PLAIN_BY_DESIGN = {
     "yearplan.yearevent.theme": "copied from the published plan; not in the form",
     "yearplan.yearevent.called_by": "copied from the published plan; not in the form",
     "yearplan.calendarfeed.token_hash": "a SHA-256, looked up in SQL",
+    "questions.pupilquestion.to_role": "a role key (kjentmann, school_nurse)",
+    "questions.pupilquestion.topic": "a key of the plan's topics",
+    "questions.pupilquestion.code_key": "the id of the key the pickup code is hashed with",
+    "questions.pupilquestion.code_hash": "an HMAC of the pickup code, looked up in SQL",
+    "questions.pupilquestion.answered_role": "a role key",
+    "questions.pupilquestion.hidden_reason": "a choice",
+    "questions.questiontally.topic": "a key of the plan's topics",
 }
-APPS_ABOUT_PUPILS = ("cases", "incidents", "yearplan")
+APPS_ABOUT_PUPILS = ("cases", "incidents", "yearplan", "questions")
 # The newly sealed fields; key rotation must find them without being told.
 NEWLY_SEALED = {
     "cases.case.place",
@@ -242,6 +251,8 @@ class Step:
     every: bool = False  # submit every such form on the page (the steps of a routine)
     shown: tuple[str, Callable[[Walk], str]] | None = None  # who sees the text again, where
     after: Callable[[Walk, HttpResponse], None] | None = None
+    # The form answers with a page of its own, not a redirect.
+    answers_in_place: bool = False
 
 
 @dataclass
@@ -271,7 +282,9 @@ class Walk:
     def client(self, persona: str) -> Client:
         if persona not in self._clients:
             client = Client(raise_request_exception=True)
-            client.force_login(self.world.personas()[persona])
+            user = self.world.personas()[persona]
+            if user is not None:  # a pupil's pages are used without logging in
+                client.force_login(user)
             self._clients[persona] = client
         return self._clients[persona]
 
@@ -332,7 +345,9 @@ class Walk:
                 chosen = [v for v, selected in item.options if selected] or [item.options[0][0]]
                 data[item.name] = chosen[0]
         response = self.client(step.persona).post(action, data)
-        if response.status_code != 302:
+        if step.answers_in_place and response.status_code == 200:
+            pass  # the answer is the page itself (a pupil's pickup code is shown only there)
+        elif response.status_code != 302:
             errors = re.findall(
                 r'ds-validation-message[^>]*>([^<]*)<|class="ds-alert"[^>]*>(.*?)</div>',
                 response.content.decode(),
@@ -384,6 +399,25 @@ def _measure(w: Walk) -> dict[str, object]:
     return {**_case(w), "measure_pk": Measure.objects.get(case_id=w.ids["case"]).pk}
 
 
+def _question_token() -> str:
+    # The page's token is seconds old; a pupil who wrote for a while sends an older one.
+    import time
+
+    from varde.questions.forms import form_token
+
+    return form_token(issued=time.time() - 10)
+
+
+def _pupil_question(w: Walk) -> dict[str, object]:
+    from varde.questions.models import PupilQuestion
+
+    return {"pk": PupilQuestion.objects.filter(school=w.world.school).latest("pk").pk}
+
+
+def _pupil_question_page(w: Walk) -> str:
+    return reverse("questions:question", kwargs=_pupil_question(w))
+
+
 def _concern(w: Walk) -> dict[str, object]:
     from varde.cases.models import ConcernReport
 
@@ -421,6 +455,7 @@ def _kjentmann_role(w: Walk) -> dict[str, object]:
 
 
 TINA, TOR, RITA, KARI = "teacher_owner", "teacher_same_school", "principal", "kjentmann"
+HANNE = "school_nurse"
 CHRONOLOGY = (TINA, _chronology)
 
 STEPS = [
@@ -545,6 +580,22 @@ STEPS = [
         _concern,
         form_step="receipt",
         shown=(TINA, _concern_page),
+    ),
+    Step(
+        "pupil's anonymous question",
+        "anonymous",
+        "questions:ask",
+        lambda w: {"slug": "lunner"},
+        lambda w: {"school": w.world.school.pk, "token": _question_token()},
+        shown=(HANNE, _pupil_question_page),
+        answers_in_place=True,
+    ),
+    Step(
+        "pupil's answer",
+        HANNE,
+        "questions:question",
+        _pupil_question,
+        shown=(HANNE, _pupil_question_page),
     ),
     Step(
         "advice question",

@@ -122,6 +122,8 @@ def _source(route: Route, target: Target) -> str | None:
         return "/ansatt/arshjul/kalender/"
     if route.key in ("people:staff_active", "people:role_revoke"):
         return "/ansatt/brukere/"
+    if route.key == "questions:hide":
+        return f"/ansatt/elevsporsmal/{obj.pk}/"
     return None
 
 

@@ -78,6 +78,8 @@ def form_of(event, **changes):
     }
     if event.cancelled:
         data["cancelled"] = "on"
+    if event.public:
+        data["public"] = "on"
     data.update(changes)
     return data
 

@@ -31,6 +31,7 @@ from varde.cases.models import Case
 from varde.cases.rules import case_rules
 from varde.cases.services import CaseRuleBroken
 from varde.people.forms import StyledForm
+from varde.questions.selectors import question_inbox
 from varde.web.pages import render_page
 
 ANONYMOUS, NAMED = "anonymous", "named"
@@ -113,10 +114,17 @@ def advice_ask_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def advice_inbox_view(request: HttpRequest) -> HttpResponse:
-    """The questions put to this member of staff as Kjentmann or school nurse."""
+    """The questions put to this member of staff as Kjentmann or school nurse, by staff and,
+    anonymously, by pupils."""
     page = advice_inbox(request.user, page=request.GET.get("side"))
     waiting = advice_unanswered_count(request.user)
-    return render_page(request, "cases/advice_inbox.html", {"page": page, "waiting": waiting})
+    # Pupils' anonymous questions to the adviser (varde/questions), in a section of their own.
+    pupil_inbox = question_inbox(request.user, page=request.GET.get("elevside"))
+    return render_page(
+        request,
+        "cases/advice_inbox.html",
+        {"page": page, "waiting": waiting, "pupil_inbox": pupil_inbox},
+    )
 
 
 @login_required

@@ -47,3 +47,28 @@ class PlanEditForm(forms.Form):
                 code="bidi",
             )
         return text
+
+
+class PreviewForm(forms.Form):
+    """When and in which situation to ask "who to call now" of the draft and of the plan."""
+
+    day = forms.DateField(
+        label=_("Dato"),
+        help_text=_("For eksempel 17.05.2027."),
+        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d.%m.%Y", attrs={"class": "ds-input"}),
+        error_messages={"invalid": _("Skriv datoen som dd.mm.åååå, for eksempel 17.05.2027.")},
+    )
+    time = forms.TimeField(
+        label=_("Klokkeslett"),
+        help_text=_("For eksempel 19:30."),
+        input_formats=["%H:%M", "%H.%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"class": "ds-input"}),
+        error_messages={"invalid": _("Skriv klokkeslettet som tt:mm, for eksempel 19:30.")},
+    )
+    situation = forms.ChoiceField(label=_("Situasjon"))
+
+    def __init__(self, *args: object, situations: list[tuple[str, str]], **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["situation"].choices = situations
+        self.fields["situation"].widget.attrs["class"] = "ds-input"

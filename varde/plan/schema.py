@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -247,14 +248,7 @@ def validate_plan(content: Any) -> None:
                 f"{here}.staff_action",
                 _("må være en av: %(actions)s.") % {"actions": ", ".join(STAFF_ACTIONS)},
             )
-        for index, step in enumerate(situation.get("steps") or []):
-            where = f"{here}.steps[{index + 1}]"
-            for field in ("contact", "of"):
-                ref = step.get(field)
-                if (field == "contact" or ref is not None) and document.contact(str(ref)) is None:
-                    check.fail(where, _("finner ikke kontakten «%(ref)s».") % {"ref": ref})
-            if step.get("when", "always") not in WHEN:
-                check.fail(where, _("«when» må være always, open eller closed."))
+        _validate_steps(check, document, here, situation.get("steps"))
 
     for resource in check.items("resources", content.get("resources")):
         check.text(f"resources[{resource.get('key')}].title", resource.get("title"))
@@ -262,12 +256,47 @@ def validate_plan(content: Any) -> None:
         check.text(f"attachments[{attachment.get('key')}].title", attachment.get("title"))
         check.blocks(f"attachments[{attachment.get('key')}].blocks", attachment.get("blocks"))
 
+    _validate_doors(check, document, content.get("doors"))
     _validate_casework(check, document, content.get("casework"))
     _validate_yearplan(check, content.get("yearplan"))
     _validate_coordination(check, document, content.get("coordination"))
 
     if check.errors:
         raise PlanInvalid(check.errors)
+
+
+def _validate_steps(check: _Checker, document: PlanDocument, here: str, steps: Any) -> None:
+    """Whom to call, in order: each step names a contact of the plan's services."""
+    for index, step in enumerate(check.dicts(f"{here}.steps", steps)):
+        where = f"{here}.steps[{index + 1}]"
+        for field in ("contact", "of"):
+            ref = step.get(field)
+            if (field == "contact" or ref is not None) and document.contact(str(ref)) is None:
+                check.fail(where, _("finner ikke kontakten «%(ref)s».") % {"ref": ref})
+        if step.get("when", "always") not in WHEN:
+            check.fail(where, _("«when» må være always, open eller closed."))
+
+
+DOORS = ("parents", "pupils")
+
+
+def _validate_doors(check: _Checker, document: PlanDocument, doors: Any) -> None:
+    """The public pages for parents and for pupils: each part names what it retells."""
+    doors = check.mapping("doors", doors)
+    for name in DOORS:
+        door = check.mapping(f"doors.{name}", doors.get(name))
+        if not door:
+            continue
+        check.text(f"doors.{name}.title", door.get("title"))
+        check.text(f"doors.{name}.intro", door.get("intro"))
+        for part in check.items(f"doors.{name}.parts", door.get("parts")):
+            here = f"doors.{name}.parts[{part.get('key')}]"
+            check.text(f"{here}.title", part.get("title"))
+            check.text(f"{here}.source", part.get("source"))
+            check.blocks(f"{here}.blocks", part.get("blocks"))
+        _validate_steps(check, document, f"doors.{name}.call", door.get("call"))
+    for name in set(doors) - set(DOORS):
+        check.fail(f"doors.{name}", _("ukjent dør; bruk parents eller pupils."))
 
 
 def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -> None:
@@ -360,6 +389,7 @@ def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -
         check.number(f"{here}.from", band.get("from"), 0, 99)
         check.number(f"{here}.to", band.get("to"), 0, 99)
         check.text(f"{here}.title", band.get("title"))
+    _validate_anonymous_questions(check, document, advice.get("anonymous_questions"))
     reminders = check.mapping("casework.reminders", casework.get("reminders"))
     check.number(
         "casework.reminders.escalate_after_days", reminders.get("escalate_after_days"), 0, 365
@@ -379,6 +409,30 @@ def _validate_casework(check: _Checker, document: PlanDocument, casework: Any) -
         0,
         3650,
     )
+
+
+def _validate_anonymous_questions(check: _Checker, document: PlanDocument, questions: Any) -> None:
+    """Pupils' anonymous questions (varde/questions): how long they are kept, how many a school
+    takes in an hour, the topics a pupil picks from, and whom to call when it cannot wait."""
+    where = "casework.advice.anonymous_questions"
+    questions = check.mapping(where, questions)
+    if not questions:
+        return
+    check.number(f"{where}.delete_after_days", questions.get("delete_after_days"), 1, 365)
+    check.number(f"{where}.per_school_per_hour", questions.get("per_school_per_hour"), 1, 10_000)
+    check.text(f"{where}.source", questions.get("source"))
+    topics = check.items(f"{where}.topics", questions.get("topics"))
+    if not topics:
+        check.fail(f"{where}.topics", _("må ha minst ett tema."))
+    for topic in topics:
+        here = f"{where}.topics[{topic.get('key')}]"
+        if not re.fullmatch(r"[a-z0-9_]{1,40}", str(topic.get("key"))):
+            check.fail(here, _("«key» kan bare ha små bokstaver a–z, tall og _, høyst 40 tegn."))
+        check.text(f"{here}.title", topic.get("title"))
+    steps = check.dicts(f"{where}.call", questions.get("call"))
+    if not steps:
+        check.fail(f"{where}.call", _("må ha minst ett nummer å ringe når det ikke kan vente."))
+    _validate_steps(check, document, f"{where}.call", steps)
 
 
 YEARPLAN_KINDS = {"parent_meeting", "pupil_talk"}
@@ -407,6 +461,8 @@ def _validate_yearplan(check: _Checker, yearplan: Any) -> None:
             check.fail(f"{here}.month", _("må være en måned i skoleåret (august–juni)."))
         check.number(f"{here}.day", entry.get("day"), 1, 28)
         check.number(f"{here}.duration_minutes", entry.get("duration_minutes"), 15, 600)
+        if not isinstance(entry.get("public", False), bool):
+            check.fail(f"{here}.public", _("må være true eller false."))
         time = entry.get("time")
         if time is not None and not _is_clock(time):
             check.fail(f"{here}.time", _("må være et klokkeslett, for eksempel «18:00»."))

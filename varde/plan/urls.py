@@ -9,6 +9,7 @@ urlpatterns = [
     path("k/<slug:slug>/", views.front, name="front"),
     path("k/<slug:slug>/plan/", views.plan_page, name="plan"),
     path("k/<slug:slug>/plan/versjoner/", views.versions, name="versions"),
+    path("k/<slug:slug>/plan/sammenlign/", views.compare, name="compare"),
     path("k/<slug:slug>/plan/versjon/<int:number>/", views.plan_page, name="plan_version"),
     path("k/<slug:slug>/hvem-gjor-hva/", views.duties, name="duties"),
     path("k/<slug:slug>/ressurser/", views.resources, name="resources"),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("k/<slug:slug>/ring/<slug:situation>/", views.call_now, name="call_now_situation"),
     path("ansatt/plan/", views.plan_admin, name="admin"),
     path("ansatt/plan/rediger/", views.plan_edit, name="edit"),
+    path("ansatt/plan/forhandsvis/", views.plan_preview, name="preview"),
+    path("ansatt/plan/forhandsvis/planen/", views.plan_preview_text, name="preview_text"),
     path("ansatt/plan/publiser/", views.plan_publish, name="publish"),
     path("ansatt/plan/forkast/", views.plan_discard, name="discard"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -14,8 +15,9 @@ from varde.lib.holidays import public_holidays
 from varde.people.access import pupils_visible_to
 from varde.people.models import Municipality
 from varde.plan.callnow import situation_keys, who_to_call
+from varde.plan.compare import plan_changes
 from varde.plan.document import PlanDocument
-from varde.plan.forms import PlanEditForm
+from varde.plan.forms import PlanEditForm, PreviewForm
 from varde.plan.hours import describe, parse_hours
 from varde.plan.models import PlanVersion
 from varde.plan.schema import PlanInvalid
@@ -69,6 +71,37 @@ def plan_page(request: HttpRequest, slug: str, number: int | None = None) -> Htt
         },
         municipality=municipality,
         plan=version,
+    )
+
+
+def _version_number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 9 else None
+
+
+@require_GET
+def compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """Two published versions side by side: what changed, section by section and field by
+    field. By default the latest version against the one before it."""
+    municipality, latest, _document = _public(slug)
+    numbers = list(plan_versions(municipality=municipality).values_list("number", flat=True))
+    after_number = _version_number(request.GET.get("til")) or latest.number
+    before_number = _version_number(request.GET.get("fra")) or max(
+        (n for n in numbers if n < after_number), default=after_number
+    )
+    after = plan_version_or_404(municipality=municipality, number=after_number)
+    before = plan_version_or_404(municipality=municipality, number=before_number)
+    return render_page(
+        request,
+        "plan/compare.html",
+        {
+            "municipality": municipality,
+            "numbers": numbers,
+            "before": before,
+            "after": after,
+            "changes": plan_changes(before.content, after.content),
+        },
+        municipality=municipality,
+        plan=latest,
     )
 
 
@@ -258,6 +291,75 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
         {"municipality": municipality, "form": form, "plan_errors": errors, "draft": draft},
         municipality=municipality,
         plan=current,
+    )
+
+
+@login_required
+@require_GET
+def plan_preview(request: HttpRequest) -> HttpResponse:
+    """The draft's "who to call now" at a moment the editor picks (a Saturday evening, 17 May),
+    beside the published version's answer at the same moment."""
+    municipality = _admin_municipality(request)
+    draft = plan_draft(municipality=municipality)
+    current = plan_versions(municipality=municipality).first()
+    source = draft or current
+    situations = situation_keys(source.content) if source else []
+    now = timezone.localtime()
+    form = PreviewForm(
+        request.GET or None,
+        situations=situations,
+        initial={"day": now.date(), "time": now.time().replace(second=0, microsecond=0)},
+    )
+    answers: list[tuple[str, PlanVersion | None, list[Any]]] = []
+    at = None
+    if draft is not None and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        at = dt.datetime.combine(data["day"], data["time"], tzinfo=timezone.get_current_timezone())
+        key = data["situation"]
+        for label, version in ((_("Utkastet"), draft), (_("Publisert nå"), current)):
+            known = version is not None and PlanDocument(version.content).situation(key)
+            steps = who_to_call(version.content, key, at) if known else []
+            answers.append((label, version, steps))
+    return render_page(
+        request,
+        "plan/preview.html",
+        {
+            "municipality": municipality,
+            "draft": draft,
+            "form": form,
+            "answers": answers,
+            "at": at,
+            "differ": len(answers) == 2
+            and [(s.label, s.phone) for s in answers[0][2]]
+            != [(s.label, s.phone) for s in answers[1][2]],
+        },
+        municipality=municipality,
+        plan=current,
+    )
+
+
+@login_required
+@require_GET
+def plan_preview_text(request: HttpRequest) -> HttpResponse:
+    """The draft as the public will see it, before it is published."""
+    municipality = _admin_municipality(request)
+    draft = plan_draft(municipality=municipality)
+    if draft is None:
+        raise Http404
+    return render_page(
+        request,
+        "plan/plan.html",
+        {
+            "municipality": municipality,
+            "version": draft,
+            "document": PlanDocument(draft.content),
+            "is_latest": False,
+            "latest": plan_versions(municipality=municipality).first(),
+            "services": _services_view(PlanDocument(draft.content)),
+            "preview": True,
+        },
+        municipality=municipality,
+        plan=plan_versions(municipality=municipality).first(),
     )
 
 

@@ -1,5 +1,6 @@
 """The periodic tick run by the background worker: reminders, delivery to the archive, removal
-by retention, and a recount of the trend page's tallies."""
+by retention (cases, and pupils' anonymous questions), and a recount of the trend page's
+tallies."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django_tasks import task
 from varde.cases.archive import case_purge_due
 from varde.cases.delivery import deliveries_run
 from varde.insights.services import insights_refresh, insights_refresh_due
+from varde.questions.services import questions_purge_due
 from varde.reminders.services import reminders_collect, reminders_send
 
 INTERVAL = dt.timedelta(minutes=5)
@@ -28,6 +30,7 @@ def periodic_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     done["archive_sent"] = len(delivered.sent)
     done["archive_replies"] = delivered.replies
     done["removed"] = len(case_purge_due(now=now).removed)
+    done["pupil_questions_removed"] = questions_purge_due(now=now)
     if insights_refresh_due(now=now):
         insights_refresh()
     return done

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
@@ -34,6 +35,21 @@ def home(request: HttpRequest) -> HttpResponse:
     if municipality is None:
         return render_page(request, "web/empty.html")
     return redirect("plan:front", slug=municipality.slug)
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: what is tested, against which standard, what is known not
+    to meet it, and where feedback goes."""
+    from email.utils import parseaddr
+
+    email = settings.VARDE_ACCESSIBILITY_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return render_page(
+        request,
+        "web/accessibility.html",
+        {"email": email, "answer_days": settings.VARDE_ACCESSIBILITY_ANSWER_DAYS},
+        municipality=default_municipality(),
+    )
 
 
 @login_required

@@ -75,6 +75,9 @@ class EventForm(StyledForm):
         required=False,
     )
     cancelled = forms.BooleanField(label=_("Møtet er avlyst"), required=False)
+    public = forms.BooleanField(
+        label=_("Vis møtet på foreldresiden, med tid, sted og tema"), required=False
+    )
     sequence = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
@@ -82,6 +85,7 @@ class EventForm(StyledForm):
         self.fields["responsible"].queryset = people
         self.fields["responsible"].widget.attrs["class"] = "ds-input"
         self.fields["cancelled"].widget.attrs["class"] = "ds-input"
+        self.fields["public"].widget.attrs["class"] = "ds-input"
 
 
 class FeedForm(forms.Form):

@@ -39,7 +39,14 @@ def _description(event: YearEvent) -> str:
     return "\n\n".join(parts)
 
 
-def calendar_bytes(*, name: str, events: Iterable[YearEvent]) -> bytes:
+def _public_description(event: YearEvent) -> str:
+    # For parents: what the meeting is about and who calls it; nothing staff wrote for staff.
+    return "\n\n".join([event.theme, f"Innkaller: {event.called_by}"])
+
+
+def calendar_bytes(*, name: str, events: Iterable[YearEvent], public: bool = False) -> bytes:
+    """The meetings as a calendar; `public` for the parents' calendar of a school, which shows
+    time, place, theme and who calls it, and nothing of responsible staff or notes."""
     calendar = Calendar()
     calendar.add("prodid", "-//Varde//Årshjul//NB")
     calendar.add("version", "2.0")
@@ -56,7 +63,7 @@ def calendar_bytes(*, name: str, events: Iterable[YearEvent]) -> bytes:
         item.add("dtstart", event.starts_at.astimezone(OSLO))
         item.add("dtend", event.ends_at.astimezone(OSLO))
         item.add("summary", f"{event.title} – {event.grade}. trinn, {event.school.name}")
-        item.add("description", _description(event))
+        item.add("description", _public_description(event) if public else _description(event))
         if event.place:
             item.add("location", event.place)
         item.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")

@@ -58,6 +58,8 @@ class YearEvent(models.Model):
     # Who leads the meeting when it is someone outside Varde (the police contact, a speaker).
     leader_name = EncryptedTextField(_("leder utenfra"), blank=True)
     cancelled = models.BooleanField(_("avlyst"), default=False)
+    # Shown, with time, place and theme, on the public page for parents and in its calendar.
+    public = models.BooleanField(_("vises på foreldresiden"), default=False)
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -27,6 +27,7 @@ ADJUSTABLE = (
     "leader_name",
     "notes",
     "cancelled",
+    "public",
 )
 
 
@@ -84,6 +85,7 @@ def yearplan_roll(*, actor: Any, school: School, school_year: int) -> int:
                 contributors=_contributors_text(entry),
                 starts_at=suggested_start(school_year=school_year, entry=entry),
                 duration_minutes=int(entry.get("duration_minutes") or 60),
+                public=bool(entry.get("public", False)),
             )
             if YearEvent.objects.filter(
                 school=school, school_year=school_year, template_key=entry["key"], grade=grade

@@ -202,6 +202,7 @@ def _event_initial(event: Any) -> dict[str, Any]:
         "leader_name": event.leader_name,
         "notes": event.notes,
         "cancelled": event.cancelled,
+        "public": event.public,
         "sequence": event.sequence,
     }
 
@@ -226,6 +227,7 @@ def event_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "leader_name": data["leader_name"],
                 "notes": data["notes"],
                 "cancelled": data["cancelled"],
+                "public": data["public"],
             }
             try:
                 year_event_update(
