@@ -61,7 +61,6 @@ def test_the_doors_pass_axe_at_both_widths(page, live_server, world):
         "/k/lunner/forelder/",
         "/k/lunner/elev/",
         f"/k/lunner/forelder/skole/{world.school.pk}/",
-        "/tilgjengelighet/",
     ):
         problems += check_page(page, f"{live_server.url}{path}", label="door")
         if SHOTS:

@@ -38,7 +38,7 @@ def plan_meeting(page, title: str, *, day: str, place: str, responsible: str) ->
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.get_by_label("Dato").fill(day)
-    page.get_by_label("Sted").fill(place)
+    page.get_by_label("Sted", exact=True).fill(place)
     page.get_by_label("Ansvarlig").select_option(label=responsible)
     with page.expect_navigation():
         page.get_by_role("button", name="Lagre møtet").press("Enter")

@@ -43,8 +43,10 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def load(today: dt.date | None = None):
-    return demo_load(stdout=io.StringIO(), today=today)
+def load(today: dt.date | None = None, *, cases: bool = False):
+    # The demo cases (archived, with PDFs) are tested in tests/cases/test_archive_delivery.py;
+    # only the test that loads the demo twice makes them here.
+    return demo_load(stdout=io.StringIO(), today=today, cases=cases)
 
 
 def snapshot() -> dict[str, object]:
@@ -56,7 +58,7 @@ def snapshot() -> dict[str, object]:
 
 
 def test_loading_the_demo_twice_changes_nothing():
-    first = load()
+    first = load(cases=True)
     before = snapshot()
     out = io.StringIO()
     second = demo_load(stdout=out)

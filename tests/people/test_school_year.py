@@ -23,7 +23,7 @@ TEACHES = {"FJ-KS": range(1, 11), "FJ-US": range(8, 11), "FJ-VGS": range(11, 14)
 
 @pytest.fixture
 def demo(db):
-    demo_load(stdout=io.StringIO())
+    demo_load(stdout=io.StringIO(), cases=False)
     return Municipality.objects.get(slug="fjellvik")
 
 

@@ -11,6 +11,10 @@ from varde.plan.compare import plan_changes
 from varde.plan.selectors import plan_current
 from varde.plan.services import plan_publish_content
 
+# A comparison of two plan contents gives the same answer on every database: CI runs it in the
+# SQLite job only.
+pytestmark = pytest.mark.any_database
+
 
 def contact(content: dict, service: str, key: str) -> dict:
     found = next(s for s in content["services"] if s["key"] == service)
@@ -27,8 +31,6 @@ def changed_plan(world) -> tuple[dict, dict]:
     return before, after
 
 
-# A comparison of two contents, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 def test_exactly_the_two_edited_fields_show_as_changed(world):
     before, after = changed_plan(world)
@@ -66,8 +68,6 @@ def test_an_added_and_a_removed_item_are_one_row_each_by_name():
     assert rows == [("Råd", "removed"), ("Ny", "added")]
 
 
-# A comparison of two contents, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 def test_the_comparison_page_shows_the_change_note_and_the_two_changes(client, world):
     _before, after = changed_plan(world)

@@ -10,6 +10,10 @@ import pytest
 from varde.plan.selectors import plan_current
 from varde.plan.services import plan_draft_save, plan_dump_yaml
 
+# Pages worked out from plan content give the same answer on every database: CI runs them in
+# the SQLite job only.
+pytestmark = pytest.mark.any_database
+
 
 def contact(content: dict, service: str, key: str) -> dict:
     found = next(s for s in content["services"] if s["key"] == service)
@@ -40,8 +44,6 @@ def answers(page: str) -> tuple[str, str]:
     return draft, published
 
 
-# Pages worked out from plan content, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 def test_saturday_evening_the_draft_gives_the_new_on_call_number(client, world, draft):
     client.force_login(world.admin)
@@ -52,8 +54,6 @@ def test_saturday_evening_the_draft_gives_the_new_on_call_number(client, world, 
     assert "64 99 32 70" in published and "64 99 32 71" not in published
 
 
-# Pages worked out from plan content, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 def test_saturday_noon_the_draft_opens_the_office(client, world, draft):
     client.force_login(world.admin)
@@ -61,16 +61,12 @@ def test_saturday_noon_the_draft_opens_the_office(client, world, draft):
     assert "906 42 577" in in_draft and "906 42 577" not in published
 
 
-# Pages worked out from plan content, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 def test_a_weekday_morning_gives_the_same_answer_in_both(client, world, draft):
     client.force_login(world.admin)
     assert "Utkastet gir samme svar" in ask(client, "07.12.2026", "10:00")
 
 
-# Pages worked out from plan content, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 def test_a_time_that_is_not_a_time_is_explained(client, world, draft):
     client.force_login(world.admin)
@@ -79,8 +75,6 @@ def test_a_time_that_is_not_a_time_is_explained(client, world, draft):
     assert 'id="answer-1"' not in page
 
 
-# Pages worked out from plan content, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 def test_the_whole_draft_shows_as_the_public_will_see_it(client, world, draft):
     client.force_login(world.admin)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 import time_machine
 from django.test import Client
 
@@ -14,6 +15,10 @@ from varde.insights.suppression import SMALL_LABEL
 from varde.questions.models import QuestionTally
 
 from .helpers import QUESTION, as_user, ask, pupil
+
+# Counts suppressed by the trends page's rules give the same answer on every database: CI runs
+# them in the SQLite job only.
+pytestmark = pytest.mark.any_database
 
 URL = "/ansatt/innsikt/elevsporsmal/"
 YEAR = "?fra=2026&til=2026"

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+# A page of text and settings: CI runs it in the SQLite job only.
+pytestmark = pytest.mark.any_database
+
 
 @pytest.mark.django_db
 def test_the_statement_names_the_standard_the_known_gaps_and_where_feedback_goes(client, settings):

@@ -18,6 +18,10 @@ from varde.yearplan.models import YearEvent
 from varde.yearplan.selectors import school_year_of
 from varde.yearplan.services import yearplan_roll
 
+# Pages worked out from plan content give the same answer on every database: CI runs them in
+# the SQLite job only.
+pytestmark = pytest.mark.any_database
+
 OSLO = ZoneInfo("Europe/Oslo")
 PLAN = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "varde/plan/content/lunner.yaml").read_text()
@@ -30,8 +34,6 @@ def rolled(world) -> list[YearEvent]:
     return list(YearEvent.objects.filter(school=world.school, school_year=year))
 
 
-# Pages worked out from plan content, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("path", "door"), [("/k/lunner/forelder/", "parents"), ("/k/lunner/elev/", "pupils")]
@@ -47,8 +49,6 @@ def test_each_door_tells_every_part_of_the_plan_it_retells_with_its_source(
         assert f"<bdi>{part['source']}</bdi>" in page, part["key"]
 
 
-# Pages worked out from plan content, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 def test_the_front_page_opens_both_doors(client, world):
     page = client.get("/k/lunner/").content.decode()
@@ -58,8 +58,6 @@ def test_the_front_page_opens_both_doors(client, world):
     assert page.index("Hva har skjedd?") < page.index("Jeg er forelder")
 
 
-# Pages worked out from plan content, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 def test_parents_are_given_the_number_open_now(client, world):
     # Lunner barneverntjeneste is open weekdays 08.00–15.30 (the plan); on a Saturday evening
@@ -74,8 +72,6 @@ def test_parents_are_given_the_number_open_now(client, world):
         assert 'href="tel:112"' in page and 'href="tel:116111"' in page
 
 
-# Pages worked out from plan content, whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
 @pytest.mark.django_db
 def test_pupils_see_112_and_116_111_before_anything_else(client, world):
     page = client.get("/k/lunner/elev/").content.decode()

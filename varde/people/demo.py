@@ -220,7 +220,11 @@ Model = TypeVar("Model", bound=models.Model)
 
 @transaction.atomic
 def demo_load(
-    *, stdout: Output, today: dt.date | None = None, beside_real_data: bool = False
+    *,
+    stdout: Output,
+    today: dt.date | None = None,
+    beside_real_data: bool = False,
+    cases: bool = True,
 ) -> list[DemoLogin]:
     """Create or restore the demo and return how to log in as each demo user.
 
@@ -254,9 +258,10 @@ def demo_load(
     contact_teacher = User.objects.get(email=CONTACT_TEACHER_EMAIL)
     _pupils_ensure(schools, contact_teacher=contact_teacher, today=today, changes=changes)
     _guardians_ensure(places["fjellvik"], changes=changes)
-    from varde.cases.demo import demo_cases_ensure
+    if cases:
+        from varde.cases.demo import demo_cases_ensure
 
-    changes.count += demo_cases_ensure(municipality=places["fjellvik"])
+        changes.count += demo_cases_ensure(municipality=places["fjellvik"])
     if changes.count:
         audit_record(
             actor=None,
