@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from varde.audit.models import AuditAction
-from varde.cases.access import case_audit
 from varde.cases.models import Case, CaseEvent, ConcernReport
 from varde.cases.rules import CaseRules, case_rules
+from varde.cases.services import case_event_record
 from varde.lib.pdf import pdf_archival
 from varde.reminders.due import Due, leaders_by_school
 
@@ -67,10 +67,6 @@ def concern_prefill(case: Case) -> dict[str, str]:
     return {"seen": seen, "done": "\n".join(done_lines)}
 
 
-def _event(actor: Any, case: Case, kind: str, summary: str = "") -> None:
-    CaseEvent.objects.create(case=case, at=timezone.now(), actor=actor, kind=kind, summary=summary)
-
-
 @transaction.atomic
 def concern_write(
     *,
@@ -98,8 +94,13 @@ def concern_write(
     )
     report.full_clean()
     report.save()
-    _event(actor, case, CaseEvent.Kind.CONCERN_WRITTEN)
-    case_audit(case, actor=actor, reason="Bekymringsmelding skrevet", action=AuditAction.CREATE)
+    case_event_record(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.CONCERN_WRITTEN,
+        reason="Bekymringsmelding skrevet",
+        action=AuditAction.CREATE,
+    )
     return report
 
 
@@ -139,8 +140,12 @@ def concern_approve(*, actor: Any, report: ConcernReport, version: int) -> Conce
     report.approved_by = actor
     report.version += 1
     report.save()
-    _event(actor, case, CaseEvent.Kind.CONCERN_APPROVED)
-    case_audit(case, actor=actor, reason="Bekymringsmelding godkjent")
+    case_event_record(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.CONCERN_APPROVED,
+        reason="Bekymringsmelding godkjent",
+    )
     return report
 
 
@@ -171,8 +176,13 @@ def concern_record_sent(
     report.version += 1
     report.full_clean()
     report.save()
-    _event(actor, case, CaseEvent.Kind.CONCERN_SENT, report.get_channel_display())
-    case_audit(case, actor=actor, reason="Bekymringsmelding sendt")
+    case_event_record(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.CONCERN_SENT,
+        reason="Bekymringsmelding sendt",
+        summary=report.get_channel_display(),
+    )
     return report
 
 
@@ -194,8 +204,13 @@ def concern_record_receipt(
     report.version += 1
     report.full_clean()
     report.save()
-    _event(actor, case, CaseEvent.Kind.CONCERN_RECEIVED, report.receipt_number)
-    case_audit(case, actor=actor, reason="Kvittering for bekymringsmelding registrert")
+    case_event_record(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.CONCERN_RECEIVED,
+        reason="Kvittering for bekymringsmelding registrert",
+        summary=report.receipt_number,
+    )
     return report
 
 
@@ -215,8 +230,13 @@ def concern_record_answer(
     report.answered_at = timezone.now()
     report.version += 1
     report.save()
-    _event(actor, case, CaseEvent.Kind.CONCERN_ANSWERED, report.get_answer_display())
-    case_audit(case, actor=actor, reason="Svar på bekymringsmelding registrert")
+    case_event_record(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.CONCERN_ANSWERED,
+        reason="Svar på bekymringsmelding registrert",
+        summary=report.get_answer_display(),
+    )
     return report
 
 

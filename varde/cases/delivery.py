@@ -39,6 +39,7 @@ from varde.cases.arkivmelding import Reply, reply_read
 from varde.cases.fiks_io import FiksIOTransport
 from varde.cases.models import ArchiveDelivery, ArchiveMessage, Case, CaseEvent
 from varde.cases.packages import PackageMissing, package_messages, package_read
+from varde.cases.services import case_event_record
 from varde.cases.transports import (
     DownloadTransport,
     FolderTransport,
@@ -182,13 +183,15 @@ def delivery_send(*, delivery_id: int, now: dt.datetime) -> bool:
         ArchiveDelivery.objects.filter(pk=delivery_id).update(
             state=ArchiveDelivery.State.SENT, sent_at=now, error="", version=F("version") + 1
         )
-        _event(case, CaseEvent.Kind.ARCHIVE_SENT, transport_label(delivery.transport))
-        case_audit(
-            case,
+        case_event_record(
             actor=None,
+            case=case,
+            kind=CaseEvent.Kind.ARCHIVE_SENT,
             reason="Arkivpakke sendt til arkivet",
-            action=AuditAction.EXPORT,
+            summary=transport_label(delivery.transport),
             automatic=AUTOMATIC,
+            shown_as=case.owner,
+            action=AuditAction.EXPORT,
             detail={"transport": delivery.transport, "attempt": delivery.attempts},
         )
     return True
@@ -260,15 +263,19 @@ def reply_record(incoming: Incoming, *, now: dt.datetime) -> bool:
     delivery.next_attempt_at = now + _retry_after(delivery.attempts) if retry else None
     delivery.version += 1
     delivery.save()
-    if not retry:
-        _event(case, CaseEvent.Kind.ARCHIVE_REFUSED, delivery.error)
-    case_audit(
-        case,
-        actor=None,
-        reason="Arkivet svarte med feil",
-        automatic=AUTOMATIC,
-        detail={"reply": reply.kind},
-    )
+    said = {"reason": "Arkivet svarte med feil", "detail": {"reply": reply.kind}}
+    if retry:
+        case_audit(case, actor=None, automatic=AUTOMATIC, **said)
+    else:
+        case_event_record(
+            actor=None,
+            case=case,
+            kind=CaseEvent.Kind.ARCHIVE_REFUSED,
+            summary=delivery.error,
+            automatic=AUTOMATIC,
+            shown_as=case.owner,
+            **said,
+        )
     return True
 
 
@@ -284,21 +291,15 @@ def delivery_received(
     delivery.error = ""
     delivery.version += 1
     delivery.save()
-    _event(case, CaseEvent.Kind.ARCHIVE_RECEIVED, reference, actor=by)
-    case_audit(
-        case,
+    case_event_record(
         actor=by,
+        case=case,
+        kind=CaseEvent.Kind.ARCHIVE_RECEIVED,
         reason="Arkivreferanse bekreftet" if by else "Kvittering fra arkivet",
+        summary=reference,
         automatic="" if by else AUTOMATIC,
+        shown_as=by or case.owner,
         detail={"reference": delivery.reference},
-    )
-
-
-def _event(case: Case, kind: str, summary: str, *, actor: Any = None) -> None:
-    # The chronology names a person; what the worker does is shown as the case's owner did it
-    # on Varde's behalf, and the audit log names the automatic actor.
-    CaseEvent.objects.create(
-        case=case, at=timezone.now(), actor=actor or case.owner, kind=kind, summary=summary
     )
 
 

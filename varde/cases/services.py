@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
+from varde.cases.access import case_audit
 from varde.cases.consent_rules import consent_check, role_service
 from varde.cases.models import (
     Case,
@@ -87,6 +88,8 @@ def case_event_record(
     summary: str = "",
     automatic: str = "",
     shown_as: Any = None,
+    action: str = AuditAction.UPDATE,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """A line in the case's chronology and its audit entry, in the caller's transaction.
     What Varde does with no person behind it names itself in the log (`automatic`), and the
@@ -94,17 +97,7 @@ def case_event_record(
     CaseEvent.objects.create(
         case=case, at=timezone.now(), actor=shown_as or actor, kind=kind, summary=summary
     )
-    audit_record(
-        actor=actor,
-        automatic=automatic,
-        action=AuditAction.UPDATE,
-        object_type="case",
-        object_id=case.pk,
-        pupil_id=case.pupil_id,
-        school_id=case.school_id,
-        municipality_id=case.municipality_id,
-        reason=reason,
-    )
+    case_audit(case, actor=actor, reason=reason, action=action, automatic=automatic, detail=detail)
 
 
 @transaction.atomic

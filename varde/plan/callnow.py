@@ -7,7 +7,7 @@ step may depend on a contact's opening hours ("when: open" / "when: closed", "of
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,15 +58,22 @@ def situation_keys(content: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def who_to_call(content: Mapping[str, Any], situation_key: str, at: datetime) -> list[CallStep]:
     """The steps of a situation that apply at `at`, in the plan's order."""
-    situation = _situation(content, situation_key)
+    return steps_at(content, _situation(content, situation_key).get("steps") or [], at)
+
+
+def steps_at(
+    content: Mapping[str, Any], steps: Sequence[Mapping[str, Any]], at: datetime
+) -> list[CallStep]:
+    """Of a list of steps in a situation's form (the plan's doors and question pages have their
+    own), those that apply at `at`, in order."""
     contacts = _contacts(content)
-    steps: list[CallStep] = []
-    for step in situation.get("steps") or []:
+    found: list[CallStep] = []
+    for step in steps:
         target = _lookup(contacts, step.get("contact"))
         condition_on = _lookup(contacts, step.get("of") or step.get("contact"))
         if _holds(step.get("when") or "always", condition_on.hours, at):
-            steps.append(_call_step(target, step, at))
-    return steps
+            found.append(_call_step(target, step, at))
+    return found
 
 
 def _situation(content: Mapping[str, Any], key: str) -> Mapping[str, Any]:

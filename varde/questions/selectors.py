@@ -28,7 +28,7 @@ from varde.insights.report import Reader, Selection, Shown, ShownTable
 from varde.insights.selectors import Period, Published, geography
 from varde.insights.suppression import TOTAL, Cube, State, publish
 from varde.people.models import School
-from varde.plan.callnow import CallStep, who_to_call
+from varde.plan.callnow import CallStep, steps_at
 from varde.plan.models import PlanVersion
 from varde.questions.access import questions_addressed_to, questions_audit
 from varde.questions.models import PupilQuestion, QuestionTally
@@ -89,8 +89,7 @@ def question_inbox(user: Any, *, page: object = None) -> PupilInbox | None:
 
 def cannot_wait(*, version: PlanVersion, rules: QuestionRules, at: dt.datetime) -> list[CallStep]:
     """Whom to call when it cannot wait (116 111, 112), as "who to call now" works it out."""
-    content = {**version.content, "situations": [{"key": "questions", "steps": list(rules.call)}]}
-    return who_to_call(content, "questions", at)
+    return steps_at(version.content, list(rules.call), at)
 
 
 # ---------------------------------------------------------------- topics per month

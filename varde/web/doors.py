@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from varde.people.models import Municipality, School
-from varde.plan.callnow import CallStep, who_to_call
+from varde.plan.callnow import CallStep, steps_at
 from varde.plan.models import PlanVersion
 from varde.plan.selectors import municipality_or_404, plan_version_or_404
 from varde.web.pages import render_page
@@ -40,8 +40,7 @@ def _door(slug: str, name: str) -> tuple[Municipality, PlanVersion, dict[str, An
 
 def door_steps(version: PlanVersion, door: dict[str, Any], at: dt.datetime) -> list[CallStep]:
     """Whom to call now, from the door's list, as "who to call now" works out a situation."""
-    content = {**version.content, "situations": [{"key": "door", "steps": door.get("call")}]}
-    return who_to_call(content, "door", at)
+    return steps_at(version.content, door.get("call") or [], at)
 
 
 def public_meetings(school: School, *, now: dt.datetime) -> list[YearEvent]:
