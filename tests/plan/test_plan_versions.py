@@ -27,7 +27,7 @@ def test_an_administrator_edits_and_publishes_a_new_version(client, world):
     assert response.status_code == 302
     # The public still sees version 1 until the draft is published.
     assert "tel:90642577" in client.get("/k/lunner/tjenester/barnevern/").content.decode()
-    client.post("/ansatt/plan/publiser/")
+    client.post("/ansatt/plan/publiser/", {"change_note": "Nytt nummer"})
     page = client.get("/k/lunner/tjenester/barnevern/").content.decode()
     assert "tel:90642500" in page and "Planversjon 2" in page
     old = client.get("/k/lunner/plan/versjon/1/").content.decode()
@@ -65,7 +65,7 @@ def test_a_situation_pointing_at_a_missing_contact_is_refused(client, world):
 
 def test_publishing_without_a_draft_says_so(client, world):
     client.force_login(world.admin)
-    response = client.post("/ansatt/plan/publiser/", follow=True)
+    response = client.post("/ansatt/plan/publiser/", {"change_note": "Ny"}, follow=True)
     assert "ikke noe utkast" in response.content.decode()
     assert PlanVersion.objects.filter(municipality=world.lunner).count() == 1
 

@@ -38,6 +38,7 @@ from varde.cases import forms as case_forms
 from varde.incidents import forms as incident_forms
 from varde.insights import forms as insights_forms
 from varde.people import forms as people_forms
+from varde.plan import editor as plan_editor
 from varde.plan import forms as plan_forms
 from varde.questions import forms as question_forms
 from varde.yearplan import forms as yearplan_forms
@@ -305,8 +306,16 @@ FORMS: list[FormSpec] = [
         "plan publish",
         "municipal_admin",
         lambda w: "/ansatt/plan/publiser/",
+        (plan_forms.PublishForm,),
         source=lambda w: "/ansatt/plan/",
         setup=_draft,
+    ),
+    FormSpec(
+        "plan:approval_setting",
+        "plan second approval",
+        "municipal_admin",
+        lambda w: "/ansatt/plan/godkjenning/",
+        source=lambda w: "/ansatt/plan/",
     ),
     FormSpec(
         "plan:discard",
@@ -315,6 +324,74 @@ FORMS: list[FormSpec] = [
         lambda w: "/ansatt/plan/forkast/",
         source=lambda w: "/ansatt/plan/",
         setup=_draft,
+    ),
+    # The plan editor made of forms: an item of each shape, a new item and a removal. The
+    # rows' boxes are all ticked by the valid data, so each row is removed; items are chosen
+    # that the plan can lose their rows from.
+    FormSpec(
+        "plan:editor_item",
+        "plan editor: title and summary",
+        "municipal_admin",
+        lambda w: "/ansatt/plan/endre/tekst/om-delen/",
+        (plan_editor.TextSettingsForm,),
+    ),
+    FormSpec(
+        "plan:editor_item",
+        "plan editor: section and text blocks",
+        "municipal_admin",
+        lambda w: "/ansatt/plan/endre/tekst/innledning/",
+        (plan_editor.SectionForm,),
+    ),
+    FormSpec(
+        "plan:editor_item",
+        "plan editor: service and contacts",
+        "municipal_admin",
+        lambda w: "/ansatt/plan/endre/tjenester/skolehelsetjenesten/",
+        (plan_editor.ServiceForm,),
+    ),
+    FormSpec(
+        "plan:editor_item",
+        "plan editor: who to call",
+        "municipal_admin",
+        lambda w: "/ansatt/plan/endre/ring/worried/",
+        (plan_editor.SituationForm,),
+    ),
+    FormSpec(
+        "plan:editor_item",
+        "plan editor: routine and steps",
+        "municipal_admin",
+        lambda w: "/ansatt/plan/endre/rutiner/worry/",
+        (plan_editor.RoutineForm,),
+    ),
+    FormSpec(
+        "plan:editor_item",
+        "plan editor: consent",
+        "municipal_admin",
+        lambda w: "/ansatt/plan/endre/samtykke/om-delen/",
+        (plan_editor.ConsentSettingsForm,),
+    ),
+    FormSpec(
+        "plan:editor_item",
+        "plan editor: year plan meeting",
+        "municipal_admin",
+        lambda w: "/ansatt/plan/endre/arshjul/utsett_parent_meeting/",
+        (plan_editor.EventForm,),
+    ),
+    FormSpec(
+        "plan:editor_new",
+        "plan editor: new situation",
+        "municipal_admin",
+        lambda w: "/ansatt/plan/endre/ring/ny/",
+        (plan_editor.SituationForm,),
+        # Left empty, the key is made from the title.
+        extra=lambda w, html: {"key": ""},
+    ),
+    FormSpec(
+        "plan:editor_delete",
+        "plan editor: remove",
+        "municipal_admin",
+        lambda w: "/ansatt/plan/endre/tjenester/ppt/slett/",
+        source=lambda w: "/ansatt/plan/endre/tjenester/ppt/",
     ),
     # ------------------------------------------------------------- people
     FormSpec(

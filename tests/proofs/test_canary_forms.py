@@ -55,7 +55,11 @@ REFUSED = {404, 405, 403, "302:/konto/login/"}
 # URLs that take a POST but no text about a pupil or an incident, and why.
 NO_TYPED_TEXT = {
     "plan:edit": "the municipality's plan, published to everyone: no pupil in it",
-    "plan:publish": "a button",
+    "plan:editor_new": "the municipality's plan, published to everyone: no pupil in it",
+    "plan:editor_item": "the municipality's plan, published to everyone: no pupil in it",
+    "plan:editor_delete": "a button",
+    "plan:publish": "a note of what changed in the plan, published to everyone: no pupil in it",
+    "plan:approval_setting": "a checkbox",
     "plan:discard": "a button",
     "people:staff_active": "a button",
     "people:role_grant": "a member of staff's name and e-mail address, searched and shown",

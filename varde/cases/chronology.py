@@ -89,7 +89,7 @@ def _event_lines(case: Case, events: list[CaseEvent]) -> list[Entry]:
         if event.kind == K.OPENED:
             pairs = (
                 (_("Observert"), case.observed),
-                (_("Sist sett"), date_format(case.observed_on, "j. F Y")),
+                (_("Sist sett"), date_format(case.observed_on, _("j. F Y"))),
                 (_("Hvor"), case.place),
                 (_("Hvor lenge"), case.duration),
                 (_("Alvorlighet"), str(case.get_seriousness_display())),
@@ -104,7 +104,7 @@ def _event_lines(case: Case, events: list[CaseEvent]) -> list[Entry]:
             pairs = (
                 (
                     _("Tidspunkt"),
-                    date_format(timezone.localtime(conversation.planned_for), "j. F Y H:i"),
+                    date_format(timezone.localtime(conversation.planned_for), _("j. F Y H:i")),
                 ),
                 (_("Hvem deltar"), conversation.attendees),
                 (_("Voksen eleven tar med seg"), conversation.trusted_adult),
@@ -196,7 +196,7 @@ def _measures(case: Case, rules: CaseRules) -> Iterator[Entry]:
             (
                 (_("Mål"), m.goal),
                 (_("Ansvarlig"), m.responsible),
-                (_("Evalueres"), date_format(m.evaluate_on, "j. F Y")),
+                (_("Evalueres"), date_format(m.evaluate_on, _("j. F Y"))),
             ),
         )
         if m.evaluated_at:

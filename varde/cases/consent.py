@@ -207,7 +207,7 @@ def consent_record(
         raise SharingRefused(
             [
                 _("Et samtykke kan vare i høyst %(months)s måneder, til og med %(day)s.")
-                % {"months": rules.consent_max_months, "day": date_format(latest, "j. F Y")}
+                % {"months": rules.consent_max_months, "day": date_format(latest, _("j. F Y"))}
             ],
             field="valid_until",
         )

@@ -133,6 +133,7 @@ STAFF = (
     _StaffSpec("ppt@fjellvik.demo", "Per PPT", ((Role.PPT_CONTACT, US),)),
     _StaffSpec("slt@fjellvik.demo", "Silje SLT", ((Role.SLT_COORDINATOR, "region"),)),
     _StaffSpec("admin@fjellvik.demo", "Åse Administrator", ((Role.MUNICIPAL_ADMIN, "fjellvik"),)),
+    _StaffSpec("plan@fjellvik.demo", "Pål Planeier", ((Role.PLAN_OWNER, "fjellvik"),)),
     _StaffSpec("laerer2@fjellvik.demo", "Leif Lærer", ((Role.TEACHER, US),)),
     _StaffSpec("laerer@nabovik.demo", "Nora Nabovik", ((Role.TEACHER, "NA-US"),)),
     # Fjellvik skole (1–10) has its own leadership, which takes a case over when a pupil

@@ -16,6 +16,7 @@ from varde.lib.text import tel_link
 from varde.people.roles import (
     LEADERSHIP_ROLES,
     MUNICIPAL_ROLES,
+    PLAN_ROLES,
     PUPIL_DATA_ROLES,
     REGIONAL_ROLES,
     SCHOOL_ROLES,
@@ -47,6 +48,10 @@ class Municipality(models.Model):
         SltRegion, on_delete=models.SET_NULL, null=True, blank=True, related_name="municipalities"
     )
     is_fictional = models.BooleanField(_("fiktiv (demo)"), default=False)
+    plan_second_approval = models.BooleanField(
+        _("to personer godkjenner endrede telefonnumre, åpningstider og samtykkeregler"),
+        default=False,
+    )
 
     class Meta:
         verbose_name = _("kommune")
@@ -165,6 +170,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def admin_municipality_ids(self) -> set[int]:
         return {a.municipality_id for a in self.assignments if a.role in MUNICIPAL_ROLES}
 
+    def plan_municipality_ids(self) -> set[int]:
+        """Municipalities whose plan this user edits and publishes."""
+        return {a.municipality_id for a in self.assignments if a.role in PLAN_ROLES}
+
     def slt_region_ids(self) -> set[int]:
         return {a.slt_region_id for a in self.assignments if a.role in REGIONAL_ROLES}
 
@@ -182,7 +191,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(self.roles() & PUPIL_DATA_ROLES)
 
     def requires_mfa(self) -> bool:
-        return self.is_superuser or self.sees_pupil_data()
+        """Those who see pupils, and those who change the numbers everyone is told to call."""
+        return self.is_superuser or self.sees_pupil_data() or bool(self.roles() & PLAN_ROLES)
 
     def is_staff_user(self) -> bool:
         return self.is_superuser or bool(self.assignments)
@@ -241,7 +251,7 @@ class RoleAssignment(models.Model):
     def clean(self) -> None:
         if self.role in SCHOOL_ROLES and not self.school_id:
             raise ValidationError(_("Denne rollen må knyttes til en skole."))
-        if self.role in MUNICIPAL_ROLES and not self.municipality_id:
+        if self.role in MUNICIPAL_ROLES | PLAN_ROLES and not self.municipality_id:
             raise ValidationError(_("Denne rollen må knyttes til en kommune."))
         if self.role in REGIONAL_ROLES and not self.slt_region_id:
             raise ValidationError(_("Denne rollen må knyttes til et SLT-samarbeid."))

@@ -21,6 +21,7 @@ class Role(models.TextChoices):
     PPT_CONTACT = "ppt_contact", _("PPT-kontakt")
     SLT_COORDINATOR = "slt_coordinator", _("SLT-koordinator")
     MUNICIPAL_ADMIN = "municipal_admin", _("Kommunal administrator")
+    PLAN_OWNER = "plan_owner", _("Planeier")
 
 
 SCHOOL_ROLES = frozenset(
@@ -36,6 +37,8 @@ SCHOOL_ROLES = frozenset(
     }
 )
 MUNICIPAL_ROLES = frozenset({Role.MUNICIPAL_ADMIN})
+# Roles that edit and publish the municipality's plan. The plan owner sees no pupil data.
+PLAN_ROLES = frozenset({Role.MUNICIPAL_ADMIN, Role.PLAN_OWNER})
 REGIONAL_ROLES = frozenset({Role.SLT_COORDINATOR})
 LEADERSHIP_ROLES = frozenset({Role.PRINCIPAL, Role.DEPUTY})
 

@@ -166,3 +166,38 @@ def plan_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
         part = str(PARTS.get(key, key))
         _walk(before.get(key), after.get(key), part=part, where=[], path=[], out=out)
     return out
+
+
+def _numbers_and_hours(content: dict[str, Any]) -> dict[str, Any]:
+    """Only what a caller dials and when: each contact's phone number and opening hours, with
+    the names that make a change readable."""
+    services = []
+    for service in content.get("services") or []:
+        if not isinstance(service, dict):
+            continue
+        contacts = [
+            {
+                field: contact[field]
+                for field in ("key", "label", "phone", "hours")
+                if field in contact
+            }
+            for contact in service.get("contacts") or []
+            if isinstance(contact, dict)
+        ]
+        services.append(
+            {"key": service.get("key"), "name": service.get("name"), "contacts": contacts}
+        )
+    return {"services": services}
+
+
+def _consent_rules(content: dict[str, Any]) -> dict[str, Any]:
+    casework = content.get("casework") if isinstance(content.get("casework"), dict) else {}
+    return {"casework": {"consent": casework.get("consent")}}
+
+
+def guarded_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    """The changes a municipality may require a second person to approve: a phone number, an
+    opening time or a consent rule, added, changed or removed."""
+    return plan_changes(_numbers_and_hours(before), _numbers_and_hours(after)) + plan_changes(
+        _consent_rules(before), _consent_rules(after)
+    )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from varde.lib.text import has_bidi_controls
+from varde.plan.editor import refuse_bidi
 
 # A direction control written as a YAML escape in a double-quoted string ("\u202e",
 # "\U0000202E") reaches the plan's names as the character itself once the text is parsed.
@@ -47,6 +48,23 @@ class PlanEditForm(forms.Form):
                 code="bidi",
             )
         return text
+
+
+class PublishForm(forms.Form):
+    change_note = forms.CharField(
+        label=_("Hva er endret?"),
+        help_text=_("Kort, for den som leser listen over versjoner."),
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "ds-input"}),
+        error_messages={"required": _("Skriv kort hva som er endret før du publiserer.")},
+        validators=[refuse_bidi],
+    )
+
+    def clean_change_note(self) -> str:
+        note = " ".join(self.cleaned_data["change_note"].split())
+        if not note:
+            raise forms.ValidationError(self.fields["change_note"].error_messages["required"])
+        return note
 
 
 class PreviewForm(forms.Form):

@@ -15,12 +15,25 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
+
 from varde.lib.holidays import is_public_holiday
 
 OSLO = ZoneInfo("Europe/Oslo")
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+# The same days in the reader's language, for describing opening hours.
+DAY_LABELS = (
+    pgettext_lazy("opening hours", "mandag"),
+    pgettext_lazy("opening hours", "tirsdag"),
+    pgettext_lazy("opening hours", "onsdag"),
+    pgettext_lazy("opening hours", "torsdag"),
+    pgettext_lazy("opening hours", "fredag"),
+    pgettext_lazy("opening hours", "lørdag"),
+    pgettext_lazy("opening hours", "søndag"),
+)
 DAY_MINUTES = 24 * 60
 
 # How far ahead next_change looks. Beyond this a contact is treated as never changing.
@@ -285,15 +298,16 @@ def _parse_time(raw: str, where: str) -> int:
 
 
 def describe(hours: OpeningHours | None) -> list[str]:
-    """Opening hours as short bokmål lines, e.g. ["Mandag–fredag 08:00–15:30", ...]."""
+    """Opening hours as short lines in the reader's language, e.g. ["Mandag–fredag 08:00–15:30",
+    ...]."""
     if hours is None:
-        return ["Døgnåpen"]
+        return [gettext("Døgnåpen")]
     if all(_is_whole_day(day) for day in hours.weekly):
-        lines = ["Døgnåpen"]
+        lines = [gettext("Døgnåpen")]
     else:
         lines = [_describe_days(first, last, hours.weekly[first]) for first, last in _groups(hours)]
     if hours.closed_on_public_holidays:
-        lines.append("Stengt helligdager")
+        lines.append(gettext("Stengt helligdager"))
     lines.extend(_describe_exception(e) for e in sorted(hours.exceptions, key=lambda e: e.day))
     return lines
 
@@ -310,14 +324,14 @@ def _groups(hours: OpeningHours) -> list[tuple[int, int]]:
 
 
 def _describe_days(first: int, last: int, intervals: tuple[Interval, ...]) -> str:
-    days = DAY_NAMES[first].capitalize()
+    days = str(DAY_LABELS[first]).capitalize()
     if last != first:
-        days += f"–{DAY_NAMES[last]}"
+        days += f"–{DAY_LABELS[last]}"
     return f"{days} {_describe_intervals(intervals)}"
 
 
 def _describe_exception(exception: DayException) -> str:
-    label = f"{exception.day:%d.%m.%Y}"
+    label = date_format(exception.day, "d.m.Y")
     if exception.note:
         label += f" ({exception.note})"
     return f"{label}: {_describe_intervals(exception.intervals)}"
@@ -325,9 +339,9 @@ def _describe_exception(exception: DayException) -> str:
 
 def _describe_intervals(intervals: tuple[Interval, ...]) -> str:
     if not intervals:
-        return "stengt"
+        return gettext("stengt")
     if _is_whole_day(intervals):
-        return "hele døgnet"
+        return gettext("hele døgnet")
     return ", ".join(interval.label() for interval in intervals)
 
 

@@ -41,6 +41,16 @@ class PlanVersion(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A draft whose changes need a second person: who asked to publish it, when, and the
+    # content it was then. Any later change to the draft voids the request.
+    approval_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approval_requested_at = models.DateTimeField(null=True, blank=True)
+    approval_hash = models.CharField(max_length=64, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("planversjon")
@@ -67,3 +77,8 @@ class PlanVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def awaits_approval(self) -> bool:
+        """A draft someone has asked a second person to approve, unchanged since."""
+        return bool(self.approval_hash) and self.approval_hash == self.content_hash

@@ -261,6 +261,7 @@ def validate_plan(content: Any) -> None:
     _validate_yearplan(check, content.get("yearplan"))
     _validate_coordination(check, document, content.get("coordination"))
 
+    _validate_translations(check, content)
     if check.errors:
         raise PlanInvalid(check.errors)
 
@@ -278,6 +279,48 @@ def _validate_steps(check: _Checker, document: PlanDocument, here: str, steps: A
 
 
 DOORS = ("parents", "pupils")
+
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
+
+
+def _validate_translations(check: _Checker, content: dict[str, Any]) -> None:
+    """The plan's other languages: each declared once, and each translation in the shape of its
+    field (a text for a text, a list for a list). A translation made from an older bokmål text,
+    or of a field the plan no longer has, is no error: it is simply not shown (see
+    varde.plan.translations.orphan_translations), so removing a section never blocks a save."""
+    from varde.plan.translations import SOURCE_LANGUAGE, text_fields
+
+    declared: set[str] = set()
+    for index, entry in enumerate(check.dicts("languages", content.get("languages"))):
+        here = f"languages[{index + 1}]"
+        code = entry.get("code")
+        if not isinstance(code, str) or not _LANGUAGE_CODE.fullmatch(code):
+            check.fail(f"{here}.code", _("må være en språkkode som «en», «nn» eller «ar»."))
+            continue
+        if code == SOURCE_LANGUAGE or code in declared:
+            check.fail(f"{here}.code", _("«%(code)s» er allerede med.") % {"code": code})
+        declared.add(code)
+        check.text(f"{here}.name", entry.get("name"))
+        if entry.get("dir") not in (None, "ltr", "rtl"):
+            check.fail(f"{here}.dir", _("må være ltr (venstre til høyre) eller rtl."))
+    translations = check.mapping("translations", content.get("translations"))
+    if not translations:
+        return
+    fields = {field.path: field.value for field in text_fields(content)}
+    for language, entries in translations.items():
+        where = f"translations.{language}"
+        if language not in declared:
+            check.fail(where, _("språket er ikke med under languages."))
+            continue
+        for path, entry in check.mapping(where, entries).items():
+            here = f"{where}.{path}"
+            if path not in fields:
+                continue
+            if not isinstance(entry, dict) or not isinstance(entry.get("of"), str):
+                check.fail(here, _("må ha «of» og «text»."))
+            elif isinstance(fields[path], list) != isinstance(entry.get("text"), list):
+                check.fail(here, _("må være en liste når feltet er en liste, ellers en tekst."))
 
 
 def _validate_doors(check: _Checker, document: PlanDocument, doors: Any) -> None:

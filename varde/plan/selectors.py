@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
@@ -71,3 +74,10 @@ def municipality_or_404(slug: str) -> Municipality:
     if municipality is None:
         raise Http404
     return municipality
+
+
+def plan_working_content(*, municipality: Municipality) -> dict[str, Any]:
+    """What the plan editor starts from: a copy of the draft's content, else of the published
+    plan's. Changing the copy changes nothing saved."""
+    source = plan_draft(municipality=municipality) or plan_current(municipality=municipality)
+    return copy.deepcopy(source.content) if source else {}

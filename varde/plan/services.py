@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,10 @@ from django.utils.translation import gettext as _
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.people.models import Municipality
+from varde.plan.compare import Change, guarded_changes
 from varde.plan.models import PlanVersion, content_hash
 from varde.plan.schema import PlanInvalid, validate_plan
+from varde.plan.selectors import plan_current
 
 
 def plan_parse_yaml(text: str) -> dict[str, Any]:
@@ -114,12 +117,34 @@ def plan_load_file(*, path: Path, actor: Any = None) -> tuple[PlanVersion, bool]
     )
 
 
-@transaction.atomic
 def plan_draft_save(
     *, municipality: Municipality, text: str, actor: Any, change_note: str = ""
 ) -> PlanVersion:
     """Save the administrator's edited YAML as the municipality's single draft."""
-    content = plan_parse_yaml(text)
+    return plan_draft_store(
+        municipality=municipality,
+        content=plan_parse_yaml(text),
+        actor=actor,
+        change_note=change_note,
+        reason=_("Utkast til ny planversjon lagret fra YAML"),
+    )
+
+
+@transaction.atomic
+def plan_draft_store(
+    *,
+    municipality: Municipality,
+    content: dict[str, Any],
+    actor: Any,
+    reason: str,
+    change_note: str | None = None,
+) -> PlanVersion:
+    """Save `content` as the municipality's single draft, after checking the whole plan.
+
+    The plan editor's forms and the YAML import both end here, so a plan saved either way is
+    checked by the same rules. `change_note` None keeps the draft's note as it is.
+    """
+    validate_plan(content)
     if content["municipality"]["slug"] != municipality.slug:
         raise PlanInvalid(
             [_("municipality.slug: må være «%(slug)s».") % {"slug": municipality.slug}]
@@ -131,7 +156,11 @@ def plan_draft_save(
     ) or PlanVersion(municipality=municipality, created_by=actor)
     draft.content = content
     draft.content_hash = content_hash(content)
-    draft.change_note = change_note[:500]
+    if not draft.awaits_approval:
+        draft.approval_requested_by, draft.approval_requested_at = None, None
+        draft.approval_hash = ""
+    if change_note is not None:
+        draft.change_note = change_note[:500]
     draft.save()
     audit_record(
         actor=actor,
@@ -139,13 +168,30 @@ def plan_draft_save(
         object_type="plan_version",
         object_id=draft.pk,
         municipality_id=municipality.pk,
-        reason=_("Utkast til ny planversjon lagret"),
+        reason=reason,
     )
     return draft
 
 
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What publishing a draft did: made `version` public, or asked a second person."""
+
+    version: PlanVersion
+    published: bool
+    guarded: list[Change]
+
+
 @transaction.atomic
-def plan_draft_publish(*, municipality: Municipality, actor: Any) -> PlanVersion:
+def plan_draft_publish(
+    *, municipality: Municipality, actor: Any, change_note: str = ""
+) -> PublishOutcome:
+    """Publish the draft with a short note of what changed.
+
+    When the municipality requires it and the draft changes a phone number, an opening time or
+    a consent rule, the first person's publish is a request; the draft is published when
+    another person with a plan role publishes it unchanged.
+    """
     draft = (
         PlanVersion.objects.select_for_update()
         .filter(municipality=municipality, status=PlanVersion.Status.DRAFT)
@@ -153,9 +199,39 @@ def plan_draft_publish(*, municipality: Municipality, actor: Any) -> PlanVersion
     )
     if draft is None:
         raise PlanInvalid([_("Det finnes ikke noe utkast å publisere.")])
+    note = " ".join(change_note.split())[:500]
+    if not note:
+        raise PlanInvalid([_("Skriv kort hva som er endret. Det vises i listen over versjoner.")])
     validate_plan(draft.content)
+    current = plan_current(municipality=municipality)
+    if current is not None and current.content_hash == draft.content_hash:
+        raise PlanInvalid(
+            [_("Utkastet er likt den publiserte versjonen. Det er ingenting å publisere.")]
+        )
+    guarded = guarded_changes(current.content if current else {}, draft.content)
+    draft.change_note = note
+    if guarded and municipality.plan_second_approval:
+        if not draft.awaits_approval:
+            draft.approval_requested_by = actor
+            draft.approval_requested_at = timezone.now()
+            draft.approval_hash = draft.content_hash
+            draft.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type="plan_version",
+                object_id=draft.pk,
+                municipality_id=municipality.pk,
+                reason=_("Utkastet venter på godkjenning av en person til"),
+            )
+            return PublishOutcome(draft, False, guarded)
+        if draft.approval_requested_by_id == getattr(actor, "pk", None):
+            raise PlanInvalid(
+                [_("Du har bedt om godkjenning. En annen med planrolle må godkjenne og publisere.")]
+            )
+        draft.approved_by = actor
     _publish(draft, actor=actor)
-    return draft
+    return PublishOutcome(draft, True, guarded)
 
 
 @transaction.atomic
@@ -172,3 +248,22 @@ def plan_draft_discard(*, municipality: Municipality, actor: Any) -> None:
             municipality_id=municipality.pk,
             reason=_("Utkast forkastet"),
         )
+
+
+@transaction.atomic
+def plan_second_approval_set(*, municipality: Municipality, required: bool, actor: Any) -> None:
+    """Turn on or off that a second person approves changed numbers, hours and consent rules."""
+    if municipality.plan_second_approval == required:
+        return
+    municipality.plan_second_approval = required
+    municipality.save(update_fields=["plan_second_approval"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="municipality",
+        object_id=municipality.pk,
+        municipality_id=municipality.pk,
+        reason=_("Godkjenning av en person til slått på")
+        if required
+        else _("Godkjenning av en person til slått av"),
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from varde.plan import views
+from varde.plan import editor_views, views
 
 app_name = "plan"
 urlpatterns = [
@@ -23,4 +23,15 @@ urlpatterns = [
     path("ansatt/plan/forhandsvis/planen/", views.plan_preview_text, name="preview_text"),
     path("ansatt/plan/publiser/", views.plan_publish, name="publish"),
     path("ansatt/plan/forkast/", views.plan_discard, name="discard"),
+    path("ansatt/plan/godkjenning/", views.plan_approval_setting, name="approval_setting"),
+    path("ansatt/plan/eksport/", views.plan_export, name="export"),
+    path("ansatt/plan/endre/", editor_views.editor, name="editor"),
+    path("ansatt/plan/endre/<slug:part>/", editor_views.editor_part, name="editor_part"),
+    path("ansatt/plan/endre/<slug:part>/ny/", editor_views.editor_new, name="editor_new"),
+    path("ansatt/plan/endre/<slug:part>/<slug:key>/", editor_views.editor_item, name="editor_item"),
+    path(
+        "ansatt/plan/endre/<slug:part>/<slug:key>/slett/",
+        editor_views.editor_delete,
+        name="editor_delete",
+    ),
 ]

@@ -3,11 +3,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,9 +17,9 @@ from varde.lib.holidays import public_holidays
 from varde.people.access import pupils_visible_to
 from varde.people.models import Municipality
 from varde.plan.callnow import situation_keys, who_to_call
-from varde.plan.compare import plan_changes
+from varde.plan.compare import guarded_changes, plan_changes
 from varde.plan.document import PlanDocument
-from varde.plan.forms import PlanEditForm, PreviewForm
+from varde.plan.forms import PlanEditForm, PreviewForm, PublishForm
 from varde.plan.hours import describe, parse_hours
 from varde.plan.models import PlanVersion
 from varde.plan.schema import PlanInvalid
@@ -32,14 +34,20 @@ from varde.plan.services import (
     plan_draft_publish,
     plan_draft_save,
     plan_dump_yaml,
+    plan_second_approval_set,
 )
+from varde.plan.translations import Language, content_for_reader, plan_languages
 from varde.web.pages import render_page
 
 
-def _public(slug: str, number: int | None = None) -> tuple[Municipality, PlanVersion, PlanDocument]:
+def _public(
+    slug: str, number: int | None = None, language: str | None = None
+) -> tuple[Municipality, PlanVersion, PlanDocument]:
+    """The municipality, its published version (the current one by default) and the plan's
+    text in the reader's language."""
     municipality = municipality_or_404(slug)
     version = plan_version_or_404(municipality=municipality, number=number)
-    return municipality, version, PlanDocument(version.content)
+    return municipality, version, PlanDocument(content_for_reader(version.content, language))
 
 
 @require_GET
@@ -54,9 +62,19 @@ def front(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _plan_language(request: HttpRequest, content: dict[str, Any]) -> Language | None:
+    """A language of the plan's own beyond the interface's, chosen with ?sprak=: the plan's
+    text is shown in it, laid out in its direction, with the menus in the interface language."""
+    wanted = request.GET.get("sprak", "")
+    return next((lang for lang in plan_languages(content) if lang.code == wanted), None)
+
+
 @require_GET
 def plan_page(request: HttpRequest, slug: str, number: int | None = None) -> HttpResponse:
-    municipality, version, document = _public(slug, number)
+    municipality = municipality_or_404(slug)
+    version = plan_version_or_404(municipality=municipality, number=number)
+    chosen = _plan_language(request, version.content)
+    _m, _v, document = _public(slug, number, chosen.code if chosen else None)
     latest = plan_versions(municipality=municipality).first()
     return render_page(
         request,
@@ -68,6 +86,12 @@ def plan_page(request: HttpRequest, slug: str, number: int | None = None) -> Htt
             "is_latest": latest is not None and latest.pk == version.pk,
             "latest": latest,
             "services": _services_view(document),
+            "plan_language": chosen,
+            "plan_languages": [
+                lang
+                for lang in plan_languages(version.content)
+                if lang.code not in dict(settings.LANGUAGES)
+            ],
         },
         municipality=municipality,
         plan=version,
@@ -229,8 +253,8 @@ def call_now(request: HttpRequest, slug: str, situation: str | None = None) -> H
 
 
 def _admin_municipality(request: HttpRequest) -> Municipality:
-    """The municipality whose plan the user administers, or 404."""
-    ids = request.user.admin_municipality_ids()  # type: ignore[union-attr]
+    """The municipality whose plan the user edits and publishes, or 404."""
+    ids = request.user.plan_municipality_ids()  # type: ignore[union-attr]
     municipality = Municipality.objects.filter(id__in=ids).order_by("name").first()
     if municipality is None:
         raise Http404
@@ -242,13 +266,22 @@ def _admin_municipality(request: HttpRequest) -> Municipality:
 def plan_admin(request: HttpRequest) -> HttpResponse:
     municipality = _admin_municipality(request)
     all_versions = plan_versions(municipality=municipality)
+    draft = plan_draft(municipality=municipality)
+    current = all_versions.first()
     return render_page(
         request,
         "plan/admin.html",
         {
             "municipality": municipality,
             "versions": all_versions,
-            "draft": plan_draft(municipality=municipality),
+            "draft": draft,
+            "guarded": guarded_changes(current.content if current else {}, draft.content)
+            if draft
+            else [],
+            "publish_form": PublishForm(
+                initial={"change_note": draft.change_note if draft else ""}
+            ),
+            "is_admin": municipality.pk in request.user.admin_municipality_ids(),  # type: ignore[union-attr]
         },
         municipality=municipality,
         plan=all_versions.first(),
@@ -296,6 +329,25 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def plan_export(request: HttpRequest) -> HttpResponse:
+    """The plan as a YAML file: the draft if there is one, else the published version. Loaded
+    again through the YAML page, it gives the same plan (the same version hash)."""
+    municipality = _admin_municipality(request)
+    source = (
+        plan_draft(municipality=municipality) or plan_versions(municipality=municipality).first()
+    )
+    if source is None:
+        raise Http404
+    name = f"{municipality.slug}-{'utkast' if source.number is None else source.number}.yaml"
+    response = HttpResponse(
+        plan_dump_yaml(source.content), content_type="application/yaml; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+@require_GET
 def plan_preview(request: HttpRequest) -> HttpResponse:
     """The draft's "who to call now" at a moment the editor picks (a Saturday evening, 17 May),
     beside the published version's answer at the same moment."""
@@ -317,8 +369,9 @@ def plan_preview(request: HttpRequest) -> HttpResponse:
         at = dt.datetime.combine(data["day"], data["time"], tzinfo=timezone.get_current_timezone())
         key = data["situation"]
         for label, version in ((_("Utkastet"), draft), (_("Publisert nå"), current)):
-            known = version is not None and PlanDocument(version.content).situation(key)
-            steps = who_to_call(version.content, key, at) if known else []
+            content = content_for_reader(version.content) if version is not None else {}
+            known = PlanDocument(content).situation(key)
+            steps = who_to_call(content, key, at) if known else []
             answers.append((label, version, steps))
     return render_page(
         request,
@@ -352,10 +405,10 @@ def plan_preview_text(request: HttpRequest) -> HttpResponse:
         {
             "municipality": municipality,
             "version": draft,
-            "document": PlanDocument(draft.content),
+            "document": PlanDocument(content_for_reader(draft.content)),
             "is_latest": False,
             "latest": plan_versions(municipality=municipality).first(),
-            "services": _services_view(PlanDocument(draft.content)),
+            "services": _services_view(PlanDocument(content_for_reader(draft.content))),
             "preview": True,
         },
         municipality=municipality,
@@ -367,15 +420,57 @@ def plan_preview_text(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_publish(request: HttpRequest) -> HttpResponse:
     municipality = _admin_municipality(request)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("plan:admin")
     try:
-        version = plan_draft_publish(municipality=municipality, actor=request.user)
+        outcome = plan_draft_publish(
+            municipality=municipality,
+            actor=request.user,
+            change_note=form.cleaned_data["change_note"],
+        )
     except PlanInvalid as exc:
         for error in exc.errors:
             messages.error(request, error)
     else:
+        if outcome.published:
+            messages.success(
+                request, _("Versjon %(number)s er publisert.") % {"number": outcome.version.number}
+            )
+        else:
+            messages.info(
+                request,
+                _(
+                    "Utkastet endrer telefonnumre, åpningstider eller samtykkeregler. En annen "
+                    "med planrolle må godkjenne det før det publiseres."
+                ),
+            )
+    return redirect("plan:admin")
+
+
+@login_required
+@require_POST
+def plan_approval_setting(request: HttpRequest) -> HttpResponse:
+    """The municipal administrator turns the second person's approval on or off."""
+    ids = request.user.admin_municipality_ids()  # type: ignore[union-attr]
+    municipality = Municipality.objects.filter(id__in=ids).order_by("name").first()
+    if municipality is None:
+        raise Http404
+    plan_second_approval_set(
+        municipality=municipality,
+        required=request.POST.get("required") == "on",
+        actor=request.user,
+    )
+    if municipality.plan_second_approval:
         messages.success(
-            request, _("Versjon %(number)s er publisert.") % {"number": version.number}
+            request,
+            _("Nå må to personer godkjenne endrede numre, åpningstider og samtykkeregler."),
         )
+    else:
+        messages.info(request, _("En person kan nå publisere alle endringer alene."))
     return redirect("plan:admin")
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from varde.cases.rules import CaseRules, case_rules
+from varde.plan.document import PlanDocument
+from varde.plan.translations import SOURCE_LANGUAGE, content_for_reader, reader_language
 
 # Used when the plan says nothing.
 DELETE_AFTER_DAYS = 30
@@ -37,8 +39,10 @@ class QuestionRules:
         return next((title for k, title in self.topics if k == key), key)
 
 
-def rules_of(casework_rules: CaseRules) -> QuestionRules:
-    advice = casework_rules.document.casework.get("advice") or {}
+def rules_of(casework_rules: CaseRules, document: PlanDocument | None = None) -> QuestionRules:
+    """The question rules of a plan; its texts (topics, whom to call) from `document` when the
+    reader's language differs from the plan's own."""
+    advice = (document or casework_rules.document).casework.get("advice") or {}
     questions = advice.get("anonymous_questions") or {}
     return QuestionRules(
         roles=casework_rules.advice_roles,
@@ -53,5 +57,10 @@ def rules_of(casework_rules: CaseRules) -> QuestionRules:
 
 
 def question_rules(*, municipality_id: int) -> QuestionRules:
-    """The rules of the municipality's published plan (none offered if none is published)."""
-    return rules_of(case_rules(municipality_id=municipality_id))
+    """The rules of the municipality's published plan (none offered if none is published),
+    with topic titles in the reader's language."""
+    casework_rules = case_rules(municipality_id=municipality_id)
+    if reader_language() == SOURCE_LANGUAGE:
+        return rules_of(casework_rules)
+    content = content_for_reader(casework_rules.document.content)
+    return rules_of(casework_rules, PlanDocument(content))

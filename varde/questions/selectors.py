@@ -30,6 +30,7 @@ from varde.insights.suppression import TOTAL, Cube, State, publish
 from varde.people.models import School
 from varde.plan.callnow import CallStep, steps_at
 from varde.plan.models import PlanVersion
+from varde.plan.translations import content_for_reader
 from varde.questions.access import questions_addressed_to, questions_audit
 from varde.questions.models import PupilQuestion, QuestionTally
 from varde.questions.rules import QuestionRules, question_rules
@@ -89,7 +90,7 @@ def question_inbox(user: Any, *, page: object = None) -> PupilInbox | None:
 
 def cannot_wait(*, version: PlanVersion, rules: QuestionRules, at: dt.datetime) -> list[CallStep]:
     """Whom to call when it cannot wait (116 111, 112), as "who to call now" works it out."""
-    return steps_at(version.content, list(rules.call), at)
+    return steps_at(content_for_reader(version.content), list(rules.call), at)
 
 
 # ---------------------------------------------------------------- topics per month

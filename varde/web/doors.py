@@ -21,6 +21,7 @@ from varde.people.models import Municipality, School
 from varde.plan.callnow import CallStep, steps_at
 from varde.plan.models import PlanVersion
 from varde.plan.selectors import municipality_or_404, plan_version_or_404
+from varde.plan.translations import content_for_reader
 from varde.web.pages import render_page
 from varde.yearplan.ical import calendar_bytes
 from varde.yearplan.models import YearEvent
@@ -32,7 +33,7 @@ SHOWN_AFTER_START = dt.timedelta(hours=3)
 def _door(slug: str, name: str) -> tuple[Municipality, PlanVersion, dict[str, Any]]:
     municipality = municipality_or_404(slug)
     version = plan_version_or_404(municipality=municipality, number=None)
-    door = (version.content.get("doors") or {}).get(name)
+    door = (content_for_reader(version.content).get("doors") or {}).get(name)
     if not door:
         raise Http404
     return municipality, version, door
@@ -40,7 +41,7 @@ def _door(slug: str, name: str) -> tuple[Municipality, PlanVersion, dict[str, An
 
 def door_steps(version: PlanVersion, door: dict[str, Any], at: dt.datetime) -> list[CallStep]:
     """Whom to call now, from the door's list, as "who to call now" works out a situation."""
-    return steps_at(version.content, door.get("call") or [], at)
+    return steps_at(content_for_reader(version.content), door.get("call") or [], at)
 
 
 def public_meetings(school: School, *, now: dt.datetime) -> list[YearEvent]:

@@ -45,6 +45,7 @@ def start_context(
         "is_leader": user.has_role(*LEADERSHIP_ROLES),
         "sees_removals": may_see_removals(user),
         "is_admin": user.has_role(Role.MUNICIPAL_ADMIN),
+        "edits_plan": bool(user.plan_municipality_ids()),
         "sees_trends": user.has_role(Role.MUNICIPAL_ADMIN, Role.SLT_COORDINATOR, *LEADERSHIP_ROLES),
         "sees_pupils": user.sees_pupil_data(),
         "routines_unread": routines_unread(user=user, version=version),

@@ -186,7 +186,7 @@ def clash_message(clash: Clash) -> str:
         "second": isolated(clash.second.title),
         "second_school": isolated(clash.second.school.name),
         "second_grade": clash.second.grade,
-        "when": date_format(timezone.localtime(clash.second.starts_at), "j. F H:i"),
+        "when": date_format(timezone.localtime(clash.second.starts_at), _("j. F H:i")),
     }
 
 
