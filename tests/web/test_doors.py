@@ -152,3 +152,20 @@ def test_a_door_that_calls_a_contact_the_plan_does_not_have_is_refused():
     text = str(refused.value)
     assert "doors.parents.call.steps[1]" in text and "barnevern.finnes_ikke" in text
     assert "doors.pupils.parts[worried].source" in text
+
+
+@pytest.mark.django_db
+def test_in_english_the_meetings_read_in_english_unless_the_school_wrote_its_own(client, world):
+    events = rolled(world)
+    public = sorted((e for e in events if e.public), key=lambda e: (e.starts_at, e.grade))
+    english = PLAN["translations"]["en"]
+    own = public[-1]
+    YearEvent.objects.filter(pk=own.pk).update(title="Foreldrekveld med kaffe")
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/k/lunner/forelder/skole/{world.school.pk}/").content.decode()
+    kept = public[0]
+    assert len(public) >= 2 and kept.pk != own.pk
+    path = f"yearplan.events[{kept.template_key}].title"
+    assert english[path]["text"] in page
+    assert kept.title not in page.replace("Foreldrekveld med kaffe", "")
+    assert "Foreldrekveld med kaffe" in page

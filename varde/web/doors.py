@@ -91,6 +91,25 @@ def _school(slug: str, pk: int) -> tuple[Municipality, PlanVersion, School]:
     return municipality, version, get_object_or_404(School, pk=pk, municipality=municipality)
 
 
+def meetings_in_reader_language(
+    meetings: list[YearEvent], version: PlanVersion
+) -> list[tuple[YearEvent, str, str]]:
+    """Each meeting with its title and theme as the reader reads them: the plan template's own
+    words in the reader's language while the school has kept them, else what the school wrote."""
+    raw = {e.get("key"): e for e in (version.content.get("yearplan") or {}).get("events") or []}
+    shown = {
+        e.get("key"): e
+        for e in (content_for_reader(version.content).get("yearplan") or {}).get("events") or []
+    }
+    result = []
+    for meeting in meetings:
+        template, text = raw.get(meeting.template_key) or {}, shown.get(meeting.template_key) or {}
+        title = text.get("title", "") if meeting.title == template.get("title") else meeting.title
+        theme = text.get("theme", "") if meeting.theme == template.get("theme") else meeting.theme
+        result.append((meeting, title, theme))
+    return result
+
+
 @require_GET
 def school_meetings(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     municipality, version, school = _school(slug, pk)
@@ -101,7 +120,9 @@ def school_meetings(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {
             "municipality": municipality,
             "school": school,
-            "meetings": public_meetings(school, now=timezone.now()),
+            "meetings": meetings_in_reader_language(
+                public_meetings(school, now=timezone.now()), version
+            ),
             "feed_url": request.build_absolute_uri(feed),
             "webcal_url": "webcal://" + request.get_host() + feed,
         },
