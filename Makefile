@@ -8,7 +8,7 @@ WORKERS ?= 3
 PLAN ?= varde/plan/content/lunner.yaml
 DEMO ?=
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist); browser tests share one of them.
+# Test processes (pytest-xdist).
 TEST_WORKERS ?= auto
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
@@ -20,9 +20,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+# One resolution for the app and its test tools: a fresh clone installs once, not twice.
+$(VENV)/.installed-test: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[test]"
-	touch $@
+	touch $(VENV)/.installed $@
 
 # The OpenID Connect provider the login tests run against (npm oidc-provider).
 tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json

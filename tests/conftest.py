@@ -36,6 +36,16 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 costs about a fifth of a second for each password it hashes or checks, on
+    purpose; tests log in through the forms, load the demo and fuzz password forms hundreds
+    of times. No test is about the hasher itself: a login, a lockout or a password change works
+    the same with a fast one. Production keeps Argon2 (varde/settings.py), and the tests that
+    run Varde as its own process (tests/proofs/server.py, `check --deploy`) run with it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _own_audit_anchor(settings, tmp_path):
     """Each test anchors its audit log in a file of its own."""
     settings.VARDE_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchor.log"

@@ -44,15 +44,6 @@ def browser_context_args(browser_context_args):
     }
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Argon2 costs ~0.4 s for each of the world's users; every browser test builds a world.
-
-    Logging in through the form works the same with a fast hasher.
-    """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def console(page) -> ConsoleWatch:
     """Console messages and page errors of the test's page, CSP reports among them."""

@@ -3,8 +3,8 @@ and a working copy that is removed only after the archive's receipt.
 
 The messages are checked with xmlschema against the schema files under varde/standards (the
 app itself validates with lxml), and every code in them against KS's code lists read here
-from the JSON files. The Fiks IO transport is tested against tests/cases/fiks_fake.py, which
-answers from the other side of the protocol through a local RabbitMQ.
+from the JSON files. The demo's cases and the Fiks IO transport are tested in
+test_archive_delivery_demo.py, which loads the demo once for all its tests.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import xmlschema
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.cases.fiks_fake import FakeFiks, error_xml, receipt_xml
+from tests.cases.fiks_fake import error_xml, receipt_xml
 from tests.cases.test_archive import fill
 from varde.cases.archive import (
     ArchiveRefused,
@@ -44,11 +44,6 @@ from varde.cases.delivery import (
     delivery_retry,
 )
 from varde.cases.models import ArchiveDelivery, Case, CaseEvent, CaseRemoval
-from varde.people.demo import demo_load
-from varde.people.models import User
-from varde.people.roles import LEADERSHIP_ROLES
-from varde.reminders.models import Reminder
-from varde.reminders.services import reminders_collect
 
 OSLO = ZoneInfo("Europe/Oslo")
 STANDARD = Path(__file__).resolve().parents[2] / "varde" / "standards" / "fiks-arkiv-v1"
@@ -126,46 +121,7 @@ def parent_key(root) -> str:
     return root.find(path, NS).text
 
 
-def demo_cases():
-    demo_load(stdout=io.StringIO())
-    early = Case.objects.get(school__external_id="FJ-US", level=0)
-    level_three = Case.objects.get(school__external_id="FJ-US", level=3)
-    return early, level_three
-
-
 # ---------------------------------------------------------------- the arkivmelding
-
-
-# The message and the protocol are the same whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
-@pytest.mark.django_db
-def test_the_demo_cases_give_arkivmeldinger_the_schema_accepts(schema):
-    early, level_three = demo_cases()
-    principal = User.objects.get(email="rektor@fjellvik.demo")
-    early = case_archive(actor=principal, case=early)
-    # The case closed early at level 0: one document, one message with the case folder.
-    (only,) = check_package(unzip(package_read(early)), schema)
-    assert only.find("a:mappe", NS).get("{http://www.w3.org/2001/XMLSchema-instance}type") == (
-        "saksmappe"
-    )
-    assert folder_key(only) == f"fjellvik:sak:{early.pk}"
-    # Level 3 with a coordinator, measures, consents and a report of concern: the case record
-    # and the report, each a journal entry; the second goes into the first one's folder.
-    files = unzip(package_read(level_three))
-    first, second = check_package(files, schema)
-    assert parent_key(second) == folder_key(first) == f"fjellvik:sak:{level_three.pk}"
-    assert first.find("a:registrering/a:journalposttype/m:kode", NS).text == "X"
-    assert second.find("a:registrering/a:journalposttype/m:kode", NS).text == "U"
-    receiver = second.find("a:registrering/a:korrespondansepart/a:korrespondansepartNavn", NS)
-    assert receiver.text == "Barnevernet"  # the service's name in Lunner's plan
-    for root in (first, second):
-        for screening in root.iter(f"{{{NS['a']}}}skjerming"):
-            assert screening.find("a:skjermingshjemmel", NS).text == "Offl. § 13, jf. fvl. § 13"
-    # The pupil and the guardians with parental responsibility are parties.
-    roles = [p.find("a:partRolle/m:kode", NS).text for p in first.iter(f"{{{NS['a']}}}part")]
-    assert roles.count("K") == 2  # on the folder and on its entry
-    pdf = [n for n in files if n.startswith("bekymringsmelding-")]
-    assert len(pdf) == 1 and files[pdf[0]].startswith(b"%PDF")
 
 
 # The message and the protocol are the same whatever the database: CI's SQLite job only.
@@ -194,21 +150,6 @@ def test_where_cases_go_into_the_pupils_folder_both_entries_name_it(schema, sett
     pupil_key = f"lunner:elev:{world.pupil.external_id or world.pupil.pk}"
     assert folder_key(first) == parent_key(second) == pupil_key
     assert first.find("a:mappe/a:mappetype/m:kode", NS).text == "elevmappe"
-
-
-@pytest.mark.django_db
-def test_the_demo_has_an_archived_case_any_leadership_user_downloads(client):
-    _early, level_three = demo_cases()
-    assert level_three.archived_at and level_three.delivery.state == "received"
-    leaders = User.objects.filter(
-        role_assignments__school=level_three.school,
-        role_assignments__role__in=LEADERSHIP_ROLES,
-    ).distinct()
-    assert leaders.exists()
-    for leader in leaders:
-        client.force_login(leader)
-        response = client.get(f"/ansatt/saker/{level_three.pk}/arkiv/pakke.zip")
-        assert response.status_code == 200 and response.content.startswith(b"PK")
 
 
 # ---------------------------------------------------------------- the import folder
@@ -275,106 +216,6 @@ def test_an_import_folder_that_cannot_be_written_is_retried_later_not_lost(
     assert ArchiveDelivery.objects.get(case=case).next_attempt_at == (
         now + dt.timedelta(minutes=16) + dt.timedelta(minutes=60)
     )
-
-
-# ---------------------------------------------------------------- Fiks IO
-
-
-@pytest.fixture
-def fiks(settings, tmp_path):
-    fake = FakeFiks(folder=tmp_path)
-    fake.start()
-    settings.VARDE_ARCHIVE = {
-        **settings.VARDE_ARCHIVE, "TRANSPORT": "fiks_io", "FIKS_IO": fake.settings(),
-    }  # fmt: skip
-    yield fake
-    fake.stop()
-
-
-def level_three_case():
-    _early, case = demo_cases()
-    # Archive it again through Fiks IO: a fresh package of the same case.
-    ArchiveDelivery.objects.filter(case=case).delete()
-    Case.objects.filter(pk=case.pk).update(archived_at=None, archive_sha256="", purge_after=None)
-    principal = User.objects.get(email="rektor@fjellvik.demo")
-    return case_archive(actor=principal, case=Case.objects.get(pk=case.pk))
-
-
-# The message and the protocol are the same whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
-@pytest.mark.django_db
-def test_fiks_io_delivers_each_arkivmelding_and_the_receipts_confirm_the_case(fiks):
-    case = level_three_case()
-    assert deliveries_run().sent == [case.delivery.pk]
-    # Two messages, each valid, encrypted to the archive and sent with Fiks IO's metadata.
-    assert [m["valid"] for m in fiks.received] == [True, True]
-    assert {m["metadata"]["meldingType"] for m in fiks.received} == {OPPRETT}
-    assert {m["metadata"]["mottakerKontoId"] for m in fiks.received} == {fiks.archive_account}
-    assert fiks.received[1]["files"]["arkivmelding.xml"].count(b"referanseForelderMappe") == 2
-    assert ArchiveDelivery.objects.get(case=case).state == "sent"
-    # The replies (received, then a receipt, for each message) come back on the queue.
-    assert deliveries_run().replies == 4
-    delivery = ArchiveDelivery.objects.get(case=case)
-    assert delivery.state == "received"
-    assert delivery.reference == "journalpost 2026/101; journalpost 2026/102"
-    assert deliveries_run().replies == 0  # every reply was acknowledged
-
-
-# The message and the protocol are the same whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
-@pytest.mark.django_db
-@pytest.mark.parametrize("error", ["ugyldigforespoersel", "ikkefunnet"])
-def test_fiks_io_refusals_wait_for_a_person_and_are_reported(fiks, error):
-    fiks.mode = error
-    case = level_three_case()
-    deliveries_run()
-    deliveries_run()
-    delivery = ArchiveDelivery.objects.get(case=case)
-    assert delivery.state == "refused" and delivery.error.startswith(error)
-    assert f"Arkivet sier {error}" in delivery.error
-    assert case.events.filter(kind=CaseEvent.Kind.ARCHIVE_REFUSED).exists()
-    reminders_collect()
-    principal = User.objects.get(email="rektor@fjellvik.demo")
-    assert Reminder.objects.filter(user=principal, key=f"delivery:{case.pk}:refused").exists()
-
-
-# The message and the protocol are the same whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
-@pytest.mark.django_db
-def test_fiks_io_server_errors_and_silence_are_sent_again(fiks, settings):
-    fiks.mode = "serverfeil"
-    case = level_three_case()
-    now = timezone.now()
-    deliveries_run(now=now)
-    deliveries_run(now=now)
-    delivery = ArchiveDelivery.objects.get(case=case)
-    assert delivery.state == "failed" and delivery.error.startswith("serverfeil")
-    assert delivery.next_attempt_at == now + dt.timedelta(minutes=15)
-    # The archive is quiet the next time: no receipt within the hours is sent again.
-    fiks.mode = "silent"
-    later = now + dt.timedelta(minutes=20)
-    assert deliveries_run(now=later).sent == [delivery.pk]
-    assert ArchiveDelivery.objects.get(case=case).state == "sent"
-    hours = settings.VARDE_ARCHIVE["RECEIPT_HOURS"]
-    fiks.mode = "receipt"
-    late = later + dt.timedelta(hours=hours, minutes=1)
-    assert deliveries_run(now=late).unanswered == [delivery.pk]
-    deliveries_run(now=late + dt.timedelta(minutes=1))
-    delivery = ArchiveDelivery.objects.get(case=case)
-    assert delivery.state == "received" and delivery.attempts == 3
-    assert len(fiks.received) == 6
-
-
-# The message and the protocol are the same whatever the database: CI's SQLite job only.
-@pytest.mark.any_database
-@pytest.mark.django_db
-def test_fiks_io_refuses_a_wrong_integration_password_and_the_package_waits(fiks, settings):
-    settings.VARDE_ARCHIVE["FIKS_IO"]["INTEGRATION_PASSWORD"] = "feil"
-    case = level_three_case()
-    assert deliveries_run().failed == [case.delivery.pk]
-    delivery = ArchiveDelivery.objects.get(case=case)
-    assert delivery.state == "failed" and "401" in delivery.error
-    assert fiks.received == []
 
 
 # ---------------------------------------------------------------- never removed unconfirmed

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from allauth.mfa.models import Authenticator
 
 from tests.people.test_login import login_with_password
 from tests.world import PASSWORD
+
+# The words on the pages do not depend on the database: CI's SQLite job only.
+pytestmark = pytest.mark.any_database
 
 # The library's own words that Varde's pages do not use.
 STIFF = ("Vennligst", "tofaktorautentisering", "Tofaktorautentisering", "Glemt ditt passord")
