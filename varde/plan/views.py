@@ -40,14 +40,12 @@ from varde.plan.translations import Language, content_for_reader, plan_languages
 from varde.web.pages import render_page
 
 
-def _public(
-    slug: str, number: int | None = None, language: str | None = None
-) -> tuple[Municipality, PlanVersion, PlanDocument]:
-    """The municipality, its published version (the current one by default) and the plan's
-    text in the reader's language."""
+def _public(slug: str) -> tuple[Municipality, PlanVersion, PlanDocument]:
+    """The municipality, its current published version and the plan's text in the reader's
+    language."""
     municipality = municipality_or_404(slug)
-    version = plan_version_or_404(municipality=municipality, number=number)
-    return municipality, version, PlanDocument(content_for_reader(version.content, language))
+    version = plan_version_or_404(municipality=municipality, number=None)
+    return municipality, version, PlanDocument(content_for_reader(version.content))
 
 
 @require_GET
@@ -74,7 +72,7 @@ def plan_page(request: HttpRequest, slug: str, number: int | None = None) -> Htt
     municipality = municipality_or_404(slug)
     version = plan_version_or_404(municipality=municipality, number=number)
     chosen = _plan_language(request, version.content)
-    _m, _v, document = _public(slug, number, chosen.code if chosen else None)
+    document = PlanDocument(content_for_reader(version.content, chosen.code if chosen else None))
     latest = plan_versions(municipality=municipality).first()
     return render_page(
         request,
@@ -106,7 +104,8 @@ def _version_number(value: str | None) -> int | None:
 def compare(request: HttpRequest, slug: str) -> HttpResponse:
     """Two published versions side by side: what changed, section by section and field by
     field. By default the latest version against the one before it."""
-    municipality, latest, _document = _public(slug)
+    municipality = municipality_or_404(slug)
+    latest = plan_version_or_404(municipality=municipality, number=None)
     numbers = list(plan_versions(municipality=municipality).values_list("number", flat=True))
     after_number = _version_number(request.GET.get("til")) or latest.number
     before_number = _version_number(request.GET.get("fra")) or max(
@@ -252,9 +251,11 @@ def call_now(request: HttpRequest, slug: str, situation: str | None = None) -> H
     )
 
 
-def _admin_municipality(request: HttpRequest) -> Municipality:
-    """The municipality whose plan the user edits and publishes, or 404."""
-    ids = request.user.plan_municipality_ids()  # type: ignore[union-attr]
+def _admin_municipality(request: HttpRequest, *, setting: bool = False) -> Municipality:
+    """The municipality whose plan the user edits and publishes, or 404. With `setting`, one
+    the user administers: only the municipal administrator changes the plan's settings."""
+    user = request.user
+    ids = user.admin_municipality_ids() if setting else user.plan_municipality_ids()  # type: ignore[union-attr]
     municipality = Municipality.objects.filter(id__in=ids).order_by("name").first()
     if municipality is None:
         raise Http404
@@ -455,10 +456,7 @@ def plan_publish(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_approval_setting(request: HttpRequest) -> HttpResponse:
     """The municipal administrator turns the second person's approval on or off."""
-    ids = request.user.admin_municipality_ids()  # type: ignore[union-attr]
-    municipality = Municipality.objects.filter(id__in=ids).order_by("name").first()
-    if municipality is None:
-        raise Http404
+    municipality = _admin_municipality(request, setting=True)
     plan_second_approval_set(
         municipality=municipality,
         required=request.POST.get("required") == "on",
